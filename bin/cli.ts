@@ -1,0 +1,33 @@
+/** Dispatches `pcl-stream COMMAND ...` to bin/commands/COMMAND.ts. Each command returns an exit code. */
+const COMMANDS = {
+  graph: "print a graph's per-node summary (shapes, parameters, FLOPs)",
+  train: "train a graph on a folder of images",
+  eval: "measure PSNR/SSIM of a model (or bicubic) on image folders",
+  upscale: "upscale image files or folders",
+  watch: "upscale every image dropped into a folder, until stopped",
+  backends: "list the compute backends and which one would be chosen",
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    "usage: pcl-stream COMMAND [options]   (pcl-stream COMMAND --help for a command's options)",
+    "",
+    ...Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(width)}  ${what}`),
+  ].join("\n");
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    console.log(usage());
+    return command ? 0 : 2;
+  }
+  if (!(command in COMMANDS)) {
+    console.error(`pcl-stream: unknown command '${command}'\n\n${usage()}`);
+    return 2;
+  }
+  const module = (await import(`./commands/${command as CommandName}.ts`)) as { run(argv: readonly string[]): Promise<number> };
+  return module.run(rest);
+}

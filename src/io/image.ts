@@ -1,0 +1,179 @@
+/**
+ * Image files in and out, through sharp. The only place pcl-stream touches pixel files.
+ *
+ * A `DecodedImage` is what the file holds (EXIF orientation applied): 1 to 4 channels,
+ * 8 or 16 bits, interleaved HWC. `toRgb` turns it into the RGB float image every model
+ * and metric works on (gray replicated, alpha dropped, values in [0, 1]).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, extname, basename, join } from "node:path";
+import sharp from "sharp";
+
+export type BitDepth = 8 | 16;
+export type ChannelCount = 1 | 2 | 3 | 4;
+
+/** Pixels as stored: HWC interleaved, 8-bit in Uint8Array, 16-bit in Uint16Array. */
+export interface DecodedImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: ChannelCount;
+  readonly bitDepth: BitDepth;
+  readonly data: Uint8Array | Uint16Array;
+  /** sharp's name of the file format: png, jpeg, webp, tiff, ... */
+  readonly format: string;
+}
+
+/** RGB, float32, HWC interleaved, values in [0, 1] (not clipped when produced by a model). */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+/** A file that is not a readable image, or an image pcl-stream cannot use. */
+export class ImageReadError extends Error {
+  override readonly name = "ImageReadError";
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: cannot read as an image (${reason})`);
+  }
+}
+
+export class ImageWriteError extends Error {
+  override readonly name = "ImageWriteError";
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: cannot write the image (${reason})`);
+  }
+}
+
+/** Decodes a file (or an in-memory buffer, `name` used in errors) with EXIF orientation applied. */
+export async function readImage(file: string | Buffer, name = typeof file === "string" ? file : "<buffer>"): Promise<DecodedImage> {
+  try {
+    const meta = await sharp(file).metadata();
+    if (!meta.width || !meta.height) throw new Error("no width or height");
+    const sixteen = meta.depth === "ushort" || meta.depth === "short";
+    const { data, info } = await sharp(file)
+      .rotate()
+      .raw(sixteen ? { depth: "ushort" } : undefined)
+      .toBuffer({ resolveWithObject: true });
+    const channels = info.channels as ChannelCount;
+    if (channels < 1 || channels > 4) throw new Error(`${info.channels} channels (expected 1 to 4)`);
+    const pixels = sixteen
+      ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice()
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+    return { width: info.width, height: info.height, channels, bitDepth: sixteen ? 16 : 8, data: pixels, format: meta.format ?? "unknown" };
+  } catch (err) {
+    if (err instanceof ImageReadError) throw err;
+    throw new ImageReadError(name, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** True when the image has an alpha channel (2 = gray + alpha, 4 = RGB + alpha). */
+export const hasAlpha = (img: DecodedImage): boolean => img.channels === 2 || img.channels === 4;
+
+/** Gray replicated to RGB, alpha dropped, scaled to [0, 1] (by 255 or 65535). */
+export function toRgb(img: DecodedImage): RgbImage {
+  const { width, height, channels, data } = img;
+  const scale = img.bitDepth === 16 ? 1 / 65535 : 1 / 255;
+  const out = new Float32Array(width * height * 3);
+  const gray = channels <= 2;
+  for (let p = 0, s = 0, o = 0; p < width * height; p++, s += channels, o += 3) {
+    if (gray) {
+      const v = data[s] * scale;
+      out[o] = v; out[o + 1] = v; out[o + 2] = v;
+    } else {
+      out[o] = data[s] * scale; out[o + 1] = data[s + 1] * scale; out[o + 2] = data[s + 2] * scale;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** The alpha channel alone, in [0, 1], or undefined when the image has none. */
+export function alphaOf(img: DecodedImage): Float32Array | undefined {
+  if (!hasAlpha(img)) return undefined;
+  const { width, height, channels, data } = img;
+  const scale = img.bitDepth === 16 ? 1 / 65535 : 1 / 255;
+  const out = new Float32Array(width * height);
+  for (let p = 0; p < width * height; p++) out[p] = data[p * channels + channels - 1] * scale;
+  return out;
+}
+
+/** Reads a file straight to RGB in [0, 1]. */
+export async function readRgb(file: string): Promise<RgbImage> {
+  return toRgb(await readImage(file));
+}
+
+/** Float channels in [0, 1] (clipped) to 8 or 16 bits, rounded. */
+export function quantize(values: Float32Array, bitDepth: BitDepth): Uint8Array | Uint16Array {
+  const max = bitDepth === 16 ? 65535 : 255;
+  const out = bitDepth === 16 ? new Uint16Array(values.length) : new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.round(values[i] * max);
+    out[i] = v < 0 ? 0 : v > max ? max : v;
+  }
+  return out;
+}
+
+export type OutputFormat = "png" | "jpg" | "webp" | "tiff";
+
+/** The output format that a file extension names, if pcl-stream writes it. */
+export function formatOfPath(file: string): OutputFormat | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === ".png") return "png";
+  if (ext === ".jpg" || ext === ".jpeg") return "jpg";
+  if (ext === ".webp") return "webp";
+  if (ext === ".tif" || ext === ".tiff") return "tiff";
+  return undefined;
+}
+
+/** Formats that keep 16 bits per channel. */
+export const keeps16Bit = (format: OutputFormat): boolean => format === "png" || format === "tiff";
+
+/** Encodes an image to a buffer. 16-bit data is written 16-bit where the format allows, else reduced to 8. */
+export async function encodeImage(img: Omit<DecodedImage, "format">, format: OutputFormat, quality = 95): Promise<Buffer> {
+  let { data, bitDepth } = img;
+  if (bitDepth === 16 && !keeps16Bit(format)) {
+    const d8 = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) d8[i] = Math.round(data[i] / 257);
+    data = d8; bitDepth = 8;
+  }
+  const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let pipe = sharp(raw, { raw: { width: img.width, height: img.height, channels: img.channels, ...(bitDepth === 16 ? { depth: "ushort" as const } : {}) } });
+  if (bitDepth === 16) pipe = pipe.toColourspace(img.channels <= 2 ? "grey16" : "rgb16");
+  switch (format) {
+    case "png": return pipe.png().toBuffer();
+    case "jpg": return (img.channels === 2 || img.channels === 4 ? pipe.flatten({ background: "#ffffff" }) : pipe).jpeg({ quality }).toBuffer();
+    case "webp": return pipe.webp({ quality }).toBuffer();
+    case "tiff": return pipe.tiff().toBuffer();
+  }
+}
+
+/**
+ * Writes atomically: the bytes go to a temp file beside the target (`.pcl-tmp-*`), then a rename.
+ * A crash leaves no partial file under the target's name.
+ */
+export async function writeFileAtomic(file: string, bytes: Buffer): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(file)}`);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new ImageWriteError(file, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Prefix of pcl-stream's own temp files (ignored by the watcher, cleaned on start). */
+export const TEMP_PREFIX = ".pcl-tmp-";
+
+/** Encodes and writes atomically; the format comes from the extension unless given. */
+export async function writeImage(file: string, img: Omit<DecodedImage, "format">, format = formatOfPath(file)): Promise<void> {
+  if (!format) throw new ImageWriteError(file, `unknown output extension '${extname(file)}' (expected .png, .jpg, .webp or .tif)`);
+  await writeFileAtomic(file, await encodeImage(img, format));
+}
+
+/** RGB float in [0, 1] to an 8-bit (or 16-bit) RGB image ready for `writeImage`. */
+export function fromRgb(img: RgbImage, bitDepth: BitDepth = 8): Omit<DecodedImage, "format"> {
+  return { width: img.width, height: img.height, channels: 3, bitDepth, data: quantize(img.data, bitDepth) };
+}
