@@ -1,0 +1,19 @@
+/**
+ * The bicubic baseline as an `Upscaler`: MATLAB's `imresize(lr, scale, 'bicubic')` on the float LR
+ * (no rounding between the passes), through the tensor resize in `src/ops/imresize.ts`.
+ * Measured the way the tables do (SR rounded to 8 bits), it gives the "Bicubic" rows.
+ */
+import { imresize } from "../ops/imresize.js";
+import type { Upscaler } from "./upscaler.js";
+
+export function bicubicUpscaler(scale: number): Upscaler {
+  if (!(Number.isInteger(scale) && scale >= 1)) throw new RangeError(`bicubicUpscaler: scale must be a positive integer (got ${scale})`);
+  return {
+    name: "bicubic",
+    scale,
+    // The cubic kernel reaches 2 LR pixels on either side of the sample point.
+    receptiveRadius: 2,
+    upscale: (lr) => imresize(lr, scale),
+    dispose: () => {},
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Runs an `Upscaler` on an image of any size in overlapping LR tiles, so memory stays bounded.
+ *
+ * Layout, per axis: the image is cut into `n` near-equal cells of at most `tile - 2 * overlap` LR pixels;
+ * each tile fed to the upscaler is the cell plus at least `overlap` LR pixels of context on every side
+ * that has a neighbour (windows are shifted inward at the image border so that all tiles have one size
+ * and can be batched). Neighbouring tiles therefore share a band of `2 * overlap` LR pixels around each
+ * cell boundary. In that band the outputs are blended with a linear ramp (feathering) that skips the
+ * outer `receptiveRadius` pixels of each tile, where a tile's output lacks context:
+ *
+ *   tile k-1 weight  1 ... 1 \ \ \ 0 0        ramp over [b - overlap + r, b + overlap - r) (LR coords,
+ *   tile k   weight  0 0 / / / 1 ... 1        times scale in the output); weights always sum to 1
+ *
+ * So with `overlap >= upscaler.receptiveRadius` the result equals the untiled output (up to float
+ * round-off); with less, the seams are still feathered rather than cut. An image no larger than `tile`
+ * along an axis is a single tile along it; an image that fits entirely is upscaled in one call.
+ *
+ * Several tiles go through each `upscale` call (at most `batch`, and at most `batchPixels` LR pixels in
+ * all), each call inside `tf.tidy`; only the typed-array output outlives it.
+ *
+ * @example
+ * ```ts
+ * import { upscaleTiled } from "./tiled-upscale.js";
+ * const sr = upscaleTiled(upscaler, lr, { tile: 128, overlap: 16 }); // RgbImage, (h*s) x (w*s)
+ * ```
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { RgbImage } from "../io/image.js";
+import type { Upscaler } from "../model/upscaler.js";
+
+export interface TileOptions {
+  /** LR side of each tile fed to the upscaler, context included. Default 128. */
+  readonly tile?: number;
+  /** LR pixels of context each tile reads past its cell on every side with a neighbour. Default: the receptive radius, at most 32 (and at most a quarter of `tile`). */
+  readonly overlap?: number;
+  /** Most tiles per `upscale` call. Default 8. */
+  readonly batch?: number;
+  /** Most LR pixels per `upscale` call, all tiles together. Default 128 * 128 * 4. */
+  readonly batchPixels?: number;
+}
+
+export const DEFAULT_TILE = 128;
+
+/** One axis of the tiling: where each tile's window starts (all windows are `size` long) and its blend weights over the output. */
+interface AxisTiles {
+  readonly size: number;
+  readonly starts: readonly number[];
+  /** Per tile, the weight of each output pixel of its window (length size * scale). */
+  readonly weights: readonly Float32Array[];
+}
+
+/** Splits one axis of length `len` (LR) into tiles; see the file comment for the layout. */
+export function planAxis(len: number, tile: number, overlap: number, radius: number, scale: number): AxisTiles {
+  if (len <= tile) return { size: len, starts: [0], weights: [new Float32Array(len * scale).fill(1)] };
+  const cellMax = tile - 2 * overlap;
+  const n = Math.ceil(len / cellMax);
+  const bounds = Array.from({ length: n + 1 }, (_, k) => Math.floor((k * len) / n));
+  const size = Math.min(len, Math.max(...bounds.slice(1).map((b, k) => b - bounds[k])) + 2 * overlap);
+  const margin = overlap >= radius ? radius : 0;
+  const ramp = scale * 2 * (overlap - margin); // output pixels over which a boundary blends
+  // Weight of the tile on the far side of boundary b at output position X (0 before the ramp, 1 after).
+  const rise = (X: number, b: number): number => {
+    const t0 = scale * (b - overlap + margin);
+    if (ramp === 0) return X >= scale * b ? 1 : 0;
+    return Math.min(1, Math.max(0, (X - t0 + 0.5) / ramp));
+  };
+  const starts: number[] = [];
+  const weights: Float32Array[] = [];
+  for (let k = 0; k < n; k++) {
+    const start = Math.min(Math.max(bounds[k] - overlap, 0), len - size);
+    const w = new Float32Array(size * scale);
+    for (let i = 0; i < w.length; i++) {
+      const X = start * scale + i;
+      w[i] = (k > 0 ? rise(X, bounds[k]) : 1) * (k < n - 1 ? 1 - rise(X, bounds[k + 1]) : 1);
+    }
+    starts.push(start);
+    weights.push(w);
+  }
+  return { size, starts, weights };
+}
+
+/** Copies the window [y0, y0+h) x [x0, x0+w) of an RGB image into `dst` at `offset`. */
+function copyWindow(src: RgbImage, y0: number, x0: number, h: number, w: number, dst: Float32Array, offset: number): void {
+  for (let y = 0; y < h; y++) {
+    const s = ((y0 + y) * src.width + x0) * 3;
+    dst.set(src.data.subarray(s, s + w * 3), offset + y * w * 3);
+  }
+}
+
+/**
+ * Upscales `lr` (RGB in [0, 1]) with `upscaler`, tile by tile, feathering the overlaps.
+ * Returns the SR image, (height * scale) x (width * scale), not clipped.
+ */
+export function upscaleTiled(upscaler: Upscaler, lr: RgbImage, options: TileOptions = {}): RgbImage {
+  const s = upscaler.scale, r = upscaler.receptiveRadius;
+  const tile = options.tile ?? DEFAULT_TILE;
+  const overlap = options.overlap ?? Math.min(r, 32, Math.floor(tile / 4));
+  const maxBatch = options.batch ?? 8;
+  const batchPixels = options.batchPixels ?? DEFAULT_TILE * DEFAULT_TILE * 4;
+  if (!(Number.isInteger(tile) && tile > 0 && Number.isInteger(overlap) && overlap >= 0 && tile > 2 * overlap)) {
+    throw new RangeError(`upscaleTiled: need integers tile > 2 * overlap >= 0 (got tile ${tile}, overlap ${overlap})`);
+  }
+  if (!(Number.isInteger(maxBatch) && maxBatch > 0)) throw new RangeError(`upscaleTiled: batch must be a positive integer (got ${maxBatch})`);
+  if (lr.data.length !== lr.width * lr.height * 3) throw new RangeError(`upscaleTiled: data has ${lr.data.length} values, expected ${lr.height}x${lr.width}x3`);
+
+  const rows = planAxis(lr.height, tile, overlap, r, s);
+  const cols = planAxis(lr.width, tile, overlap, r, s);
+  const th = rows.size, tw = cols.size, W = lr.width * s;
+  const out = new Float32Array(lr.height * s * W * 3);
+  const norm = new Float32Array(lr.height * s * W);
+  const tiles = rows.starts.flatMap((_, i) => cols.starts.map((_, j) => [i, j] as const));
+  const perCall = Math.max(1, Math.min(maxBatch, Math.floor(batchPixels / (th * tw))));
+
+  for (let first = 0; first < tiles.length; first += perCall) {
+    const group = tiles.slice(first, first + perCall);
+    const input = new Float32Array(group.length * th * tw * 3);
+    group.forEach(([i, j], b) => copyWindow(lr, rows.starts[i], cols.starts[j], th, tw, input, b * th * tw * 3));
+    const sr = tf.tidy(() => upscaler.upscale(tf.tensor4d(input, [group.length, th, tw, 3])));
+    const expected = [group.length, th * s, tw * s, 3];
+    if (sr.shape.some((d, k) => d !== expected[k])) {
+      const got = sr.shape.join(",");
+      sr.dispose();
+      throw new RangeError(`upscaleTiled: ${upscaler.name} returned [${got}] for tiles [${group.length},${th},${tw},3] (expected [${expected.join(",")}])`);
+    }
+    const data = sr.dataSync() as Float32Array;
+    sr.dispose();
+    group.forEach(([i, j], b) => {
+      const wy = rows.weights[i], wx = cols.weights[j];
+      const oy = rows.starts[i] * s, ox = cols.starts[j] * s;
+      const base = b * th * s * tw * s * 3;
+      for (let y = 0; y < th * s; y++) {
+        if (wy[y] === 0) continue;
+        for (let x = 0; x < tw * s; x++) {
+          const w = wy[y] * wx[x];
+          if (w === 0) continue;
+          const p = (oy + y) * W + ox + x, q = base + (y * tw * s + x) * 3;
+          norm[p] += w;
+          out[p * 3] += w * data[q]; out[p * 3 + 1] += w * data[q + 1]; out[p * 3 + 2] += w * data[q + 2];
+        }
+      }
+    });
+  }
+  for (let p = 0; p < norm.length; p++) {
+    const inv = 1 / norm[p];
+    out[p * 3] *= inv; out[p * 3 + 1] *= inv; out[p * 3 + 2] *= inv;
+  }
+  return { width: W, height: lr.height * s, data: out };
+}
