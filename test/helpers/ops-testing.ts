@@ -1,0 +1,74 @@
+/**
+ * Shared by the test/ops-*.test.ts files: the cpu backend with gradients, a seeded random
+ * source, and small plain-JS (float64) helpers used to build independent references.
+ */
+import { register } from "node:module";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+
+// Gradients live only in tfjs-core's ESM files, whose extensionless imports plain Node cannot
+// resolve (`import ".../register_all_gradients.js"` fails with ERR_UNSUPPORTED_DIR_IMPORT);
+// the hook fixes that resolution, then the registrations run against the shared global engine.
+register("./tfjs-core-esm-resolve.mjs", import.meta.url);
+await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+
+export { tf };
+
+/** Selects the cpu backend; call once per test file (`test.before(useCpu)`). */
+export async function useCpu(): Promise<void> {
+  await tf.setBackend("cpu");
+  await tf.ready();
+}
+
+/** mulberry32: a small deterministic PRNG returning numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `size` numbers drawn uniformly from [lo, hi). */
+export function uniformArray(rand: () => number, size: number, lo = -1, hi = 1): number[] {
+  return Array.from({ length: size }, () => lo + (hi - lo) * rand());
+}
+
+/** A [N,H,W,C] float32 tensor of uniform values in [lo, hi). */
+export function randomTensor4d(rand: () => number, shape: [number, number, number, number], lo = -1, hi = 1): tf.Tensor4D {
+  return tf.tensor4d(uniformArray(rand, shape.reduce((p, d) => p * d, 1), lo, hi), shape);
+}
+
+/** Largest |a_i - b_i|; throws when the lengths differ. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths differ, ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Runs `fn` and reports how many tensors it left alive (its outputs, if it is clean). */
+export function tensorsAddedBy<T>(fn: () => T): { result: T; added: number } {
+  const before = tf.memory().numTensors;
+  const result = fn();
+  return { result, added: tf.memory().numTensors - before };
+}
+
+/** Index of element (n, y, x, c) in a flat NHWC array of shape [_, h, w, ch]. */
+export function nhwcIndex(shape: readonly number[], n: number, y: number, x: number, c: number): number {
+  const [, h, w, ch] = shape as [number, number, number, number];
+  return ((n * h + y) * w + x) * ch + c;
+}
+
+/** Central finite differences of a float64 function of a flat array, one coordinate at a time. */
+export function finiteDifferenceGradient(f: (x: number[]) => number, x: readonly number[], h = 1e-5): number[] {
+  return x.map((_, i) => {
+    const plus = [...x], minus = [...x];
+    plus[i] += h;
+    minus[i] -= h;
+    return (f(plus) - f(minus)) / (2 * h);
+  });
+}
