@@ -1,0 +1,50 @@
+/** Training options a graph file declares (command-line flags override some of them). */
+
+export interface AdamSpec {
+  readonly kind: "adam";
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
+export const adam = (o: Partial<Omit<AdamSpec, "kind">> = {}): AdamSpec =>
+  Object.freeze({ kind: "adam", lr: o.lr ?? 1e-4, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, epsilon: o.epsilon ?? 1e-8 });
+
+export type Schedule =
+  | { readonly kind: "constant" }
+  /** lr * gamma^(number of milestones passed). EDSR/RCAN: halve every 200k. */
+  | { readonly kind: "multiStep"; readonly milestones: readonly number[]; readonly gamma: number }
+  /** Cosine annealing from lr to minLr over each period, restarting (SGDR). */
+  | { readonly kind: "cosineRestarts"; readonly period: number; readonly minLr: number };
+
+export const constantLr = (): Schedule => Object.freeze({ kind: "constant" });
+export const multiStep = (milestones: readonly number[], gamma = 0.5): Schedule => Object.freeze({ kind: "multiStep", milestones: Object.freeze([...milestones]), gamma });
+export const cosineRestarts = (period: number, minLr = 1e-7): Schedule => Object.freeze({ kind: "cosineRestarts", period, minLr });
+
+export interface TrainOptions {
+  /** LR patch size (HR patch = patch * scale). */
+  readonly patch: number;
+  readonly batch: number;
+  readonly iterations: number;
+  readonly optimizers: { readonly generator: AdamSpec; readonly embedding: AdamSpec };
+  /** Applied to both optimizers' learning rates. */
+  readonly schedule: Schedule;
+  /** Iterations of L1 only before the contrastive term (and E's training) start. */
+  readonly warmup: number;
+  /** Exponential moving average of G's weights (decay per iteration), or null. */
+  readonly ema: { readonly decay: number } | null;
+  /** Clip each network's gradient to this global L2 norm, or null. */
+  readonly clipGradNorm: number | null;
+  readonly validateEvery: number;
+  readonly logEvery: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = Object.freeze({
+  patch: 48, batch: 16, iterations: 200_000,
+  optimizers: Object.freeze({ generator: adam(), embedding: adam() }),
+  schedule: multiStep([200_000]), warmup: 0, ema: null, clipGradNorm: null,
+  validateEvery: 1000, logEvery: 10, seed: 1,
+});
+
+export const trainOptions = (o: Partial<TrainOptions> = {}): TrainOptions => Object.freeze({ ...DEFAULT_TRAIN_OPTIONS, ...o });
