@@ -1,3 +1,4 @@
 // src/ops: one tfjs function per file (pure, tensors in and out, bodies in tf.tidy).
 // May import @tensorflow/tfjs-core only: no dsl, no rxjs, no pipelines.
 export * from "./haar.js";
+export * from "./pixel-shuffle.js";
