@@ -53,7 +53,7 @@ export interface Contributions {
  */
 export function cubicContributions(inSize: number, outSize: number, scale: number, antialias = true): Contributions {
   if (!(Number.isInteger(inSize) && inSize > 0 && Number.isInteger(outSize) && outSize > 0 && scale > 0)) {
-    throw new RangeError(`Error in cubicContributions: sizes must be positive integers and scale > 0 (got in ${inSize}, out ${outSize}, scale ${scale})`);
+    throw new RangeError(`cubicContributions: sizes must be positive integers and scale > 0 (got in ${inSize}, out ${outSize}, scale ${scale})`);
   }
   const widen = scale < 1 && antialias;
   const h = widen ? (x: number) => scale * cubic(scale * x) : cubic;
@@ -102,14 +102,14 @@ interface AxisPlan { readonly outSize: number; readonly scale: number }
 /** MATLAB's rule: a scale gives size ceil(in * scale); a size gives the scale out / in. */
 function plan(inH: number, inW: number, target: ResizeTarget, op: string): readonly [AxisPlan, AxisPlan] {
   if (typeof target === "number") {
-    if (!(target > 0 && Number.isFinite(target))) throw new RangeError(`Error in ${op}: scale must be a positive number (got ${target})`);
+    if (!(target > 0 && Number.isFinite(target))) throw new RangeError(`${op}: scale must be a positive number (got ${target})`);
     // Guard against 0.25 * 512 = 128.00000000000003 style round-off before the ceil.
     const size = (n: number) => Math.ceil(n * target - 1e-9);
     return [{ outSize: size(inH), scale: target }, { outSize: size(inW), scale: target }];
   }
   const { height, width } = target;
   if (!(Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0)) {
-    throw new RangeError(`Error in ${op}: output size must be positive integers (got ${height}x${width})`);
+    throw new RangeError(`${op}: output size must be positive integers (got ${height}x${width})`);
   }
   return [{ outSize: height, scale: height / inH }, { outSize: width, scale: width / inW }];
 }
@@ -176,7 +176,7 @@ function resizeCols(src: Float64Array, rows: number, ch: number, c: Contribution
 const roundUint8 = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
 function resizePixels(data: Pixels, h: number, w: number, ch: number, target: ResizeTarget, round: boolean, op: string) {
-  if (data.length !== h * w * ch) throw new RangeError(`Error in ${op}: data has ${data.length} values, expected ${h}x${w}x${ch}`);
+  if (data.length !== h * w * ch) throw new RangeError(`${op}: data has ${data.length} values, expected ${h}x${w}x${ch}`);
   const [ph, pw] = plan(h, w, target, op);
   const rows = resizeRows(data, w * ch, contributionsFor(h, ph), round);
   return { height: ph.outSize, width: pw.outSize, data: resizeCols(rows, ph.outSize, ch, contributionsFor(w, pw), round) };
@@ -225,7 +225,7 @@ export function contributionMatrix(c: Contributions): Float32Array {
  * and runs on any backend. Call it inside `tf.tidy`.
  */
 export function imresize(x: tf.Tensor4D, target: ResizeTarget): tf.Tensor4D {
-  if (x.rank !== 4) throw new RangeError(`Error in imresize: x must be [N, H, W, C] (got shape [${x.shape.join(", ")}])`);
+  if (x.rank !== 4) throw new RangeError(`imresize: x must be [N, H, W, C] (got shape [${x.shape.join(", ")}])`);
   const [n, h, w, ch] = x.shape;
   const [ph, pw] = plan(h, w, target, "imresize");
   const oh = ph.outSize, ow = pw.outSize;

@@ -50,6 +50,6 @@ export function psnrRgb(sr: RgbImage, hr: RgbImage, border: number): number {
 
 export function assertSameSize(a: { width: number; height: number }, b: { width: number; height: number }, op: string): void {
   if (a.width !== b.width || a.height !== b.height) {
-    throw new RangeError(`Error in ${op}: images differ in size (${a.width}x${a.height} vs ${b.width}x${b.height})`);
+    throw new RangeError(`${op}: images differ in size (${a.width}x${a.height} vs ${b.width}x${b.height})`);
   }
 }

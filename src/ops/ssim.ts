@@ -53,7 +53,7 @@ function filterValid(src: Float64Array, h: number, w: number, g: Float64Array): 
 /** Mean SSIM of two same-sized planes in [0, peak], at least 11x11. */
 export function ssimPlane(a: Plane, b: Plane, peak = 255): number {
   assertSameSize(a, b, "ssimPlane");
-  if (a.width < WINDOW || a.height < WINDOW) throw new RangeError(`Error in ssimPlane: ${a.width}x${a.height} is smaller than the ${WINDOW}x${WINDOW} window`);
+  if (a.width < WINDOW || a.height < WINDOW) throw new RangeError(`ssimPlane: ${a.width}x${a.height} is smaller than the ${WINDOW}x${WINDOW} window`);
   const { width: w, height: h } = a;
   const c1 = (0.01 * peak) ** 2, c2 = (0.03 * peak) ** 2;
   const g = gaussianWindow();

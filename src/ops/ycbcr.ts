@@ -22,7 +22,7 @@ export interface Plane {
 /** The BT.601 Y plane of an RGB image (values of `img` in [0, 1]; the result is not rounded). */
 export function rgbToY(img: RgbImage): Plane {
   const { width, height, data } = img;
-  if (data.length !== width * height * 3) throw new RangeError(`Error in rgbToY: data has ${data.length} values, expected ${height}x${width}x3`);
+  if (data.length !== width * height * 3) throw new RangeError(`rgbToY: data has ${data.length} values, expected ${height}x${width}x3`);
   const y = new Float64Array(width * height);
   for (let p = 0, i = 0; p < y.length; p++, i += 3) y[p] = 16 + 65.481 * data[i] + 128.553 * data[i + 1] + 24.966 * data[i + 2];
   return { width, height, data: y };
@@ -33,7 +33,7 @@ export function cropPlane(p: Plane, border: number): Plane {
   if (border === 0) return p;
   const width = p.width - 2 * border, height = p.height - 2 * border;
   if (!(Number.isInteger(border) && border > 0 && width > 0 && height > 0)) {
-    throw new RangeError(`Error in cropPlane: cannot crop ${border} pixels from every side of ${p.width}x${p.height}`);
+    throw new RangeError(`cropPlane: cannot crop ${border} pixels from every side of ${p.width}x${p.height}`);
   }
   const data = new Float64Array(width * height);
   for (let y = 0; y < height; y++) data.set(p.data.subarray((y + border) * p.width + border, (y + border) * p.width + border + width), y * width);
