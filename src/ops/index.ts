@@ -2,3 +2,5 @@
 // May import @tensorflow/tfjs-core only: no dsl, no rxjs, no pipelines.
 export * from "./haar.js";
 export * from "./pixel-shuffle.js";
+export * from "./reflect-pad.js";
+export * from "./gaussian-blur.js";
