@@ -4,3 +4,4 @@ export * from "./haar.js";
 export * from "./pixel-shuffle.js";
 export * from "./reflect-pad.js";
 export * from "./gaussian-blur.js";
+export * from "./sharpen.js";
