@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+import "./gradients.js";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "native", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -96,6 +96,9 @@ async function activate(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(TFJS_NAME[name]);
   if (!ok) throw new BackendError(`backend '${name}' failed to initialize`);
   await tf.ready();
+  // tfjs-backend-cpu prints an "install tfjs-node" banner on first use; pcl-stream already said which backend runs.
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if ("firstUse" in backend) backend.firstUse = false;
   chosen = name;
 }
 

@@ -1,0 +1,11 @@
+/**
+ * Registers tfjs-core's gradient functions (tfjs-core alone registers none in Node).
+ * They live only in tfjs-core's ESM files, whose extensionless relative imports Node's ESM
+ * resolver rejects; a resolve hook (tfjs-core-esm-resolve.mjs) adds the `.js`. Registrations are
+ * global, so they serve the CommonJS tfjs-core instance every other module imports.
+ * Import this module once at an entry point (CLI, tests, bench) before taking gradients.
+ */
+import { register } from "node:module";
+
+register("./tfjs-core-esm-resolve.mjs", import.meta.url);
+await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");

@@ -1,0 +1,22 @@
+/** Every kernel the native backend implements itself (each falls back to cpu for cases it declines). */
+import type { KernelConfig } from "@tensorflow/tfjs-core";
+import { batchMatMulConfig, fusedMatMulConfig } from "./BatchMatMul.js";
+import { conv2DConfig } from "./Conv2D.js";
+import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.js";
+import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.js";
+import { depthwiseConv2dNativeConfig } from "./DepthwiseConv2dNative.js";
+import { depthwiseConv2dNativeBackpropFilterConfig } from "./DepthwiseConv2dNativeBackpropFilter.js";
+import { depthwiseConv2dNativeBackpropInputConfig } from "./DepthwiseConv2dNativeBackpropInput.js";
+import { fusedConv2DConfig } from "./FusedConv2D.js";
+
+export const nativeKernelConfigs: KernelConfig[] = [
+  conv2DConfig,
+  fusedConv2DConfig,
+  conv2DBackpropInputConfig,
+  conv2DBackpropFilterConfig,
+  depthwiseConv2dNativeConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+];

@@ -1,0 +1,130 @@
+/**
+ * Connects each DSL layer node to its tfjs ops: an exhaustive match over node kinds yields a
+ * forward function and declares the node's weights in a WeightStore. Nothing else happens here.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { match } from "ts-pattern";
+import { childrenOf, joinPath, type LayerNode } from "../dsl/index.js";
+import { adaptiveAvgPool } from "../ops/adaptive-avg-pool.js";
+import { haarBands } from "../ops/haar.js";
+import { pixelShuffle } from "../ops/pixel-shuffle.js";
+import type { WeightStore } from "./weights.js";
+
+/** A compiled layer: NHWC in, NHWC out; pure apart from reading its variables. */
+export type LayerFn = (x: tf.Tensor4D) => tf.Tensor4D;
+
+/**
+ * Compiles `node` for inputs with `inChannels` channels. Shapes were already checked by the DSL
+ * (`inferLayer`); this only needs channel counts to size the weights.
+ * Returns the function and the channel count it outputs.
+ */
+export function compileLayer(node: LayerNode, inChannels: number, path: string, store: WeightStore): { fn: LayerFn; outChannels: number } {
+  const kids = childrenOf(node);
+  const sub = (i: number, c: number) => compileLayer(kids[i].node, c, joinPath(path, kids[i].segment), store);
+  const w = (name: string) => joinPath(path, name);
+
+  return match(node)
+    .with({ kind: "conv" }, (n) => {
+      const fanIn = inChannels * n.kernel * n.kernel;
+      const kernel = store.weight(w("kernel"), [n.kernel, n.kernel, inChannels, n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor4D;
+      const bias = n.bias ? (store.weight(w("bias"), [n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor1D) : undefined;
+      const pad = Math.floor(n.kernel / 2);
+      const fn: LayerFn = (x) =>
+        bias ? tf.fused.conv2d({ x, filter: kernel, strides: n.stride, pad, bias }) : tf.conv2d(x, kernel, n.stride, pad);
+      return { fn, outChannels: n.out };
+    })
+    .with({ kind: "conv3d" }, (n) => {
+      const fanIn = n.kernel ** 3;
+      const kernel = store.weight(w("kernel"), [n.kernel, n.kernel, n.kernel, 1, 1], { kind: "uniformFanIn", fanIn }) as tf.Tensor5D;
+      const bias = n.bias ? store.weight(w("bias"), [1], { kind: "uniformFanIn", fanIn }) : undefined;
+      const fn: LayerFn = (x) => {
+        // [N,H,W,C] -> a one-channel volume [N, D=C, H, W, 1], PyTorch's unsqueeze(1) of NCHW.
+        const [b, h, wd, c] = x.shape;
+        const vol = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [b, c, h, wd, 1]) as tf.Tensor5D;
+        let y = tf.conv3d(vol, kernel, 1, "same");
+        if (bias) y = tf.add(y, bias);
+        return tf.transpose(tf.reshape(y, [b, c, h, wd]), [0, 2, 3, 1]) as tf.Tensor4D;
+      };
+      return { fn, outChannels: inChannels };
+    })
+    .with({ kind: "activation" }, (n) => ({
+      fn: match(n.fn)
+        .with("relu", () => (x: tf.Tensor4D) => tf.relu(x))
+        .with("leakyRelu", () => (x: tf.Tensor4D) => tf.leakyRelu(x, n.alpha))
+        .with("sigmoid", () => (x: tf.Tensor4D) => tf.sigmoid(x))
+        .exhaustive(),
+      outChannels: inChannels,
+    }))
+    .with({ kind: "batchNorm" }, (n) => {
+      const gamma = store.weight(w("gamma"), [inChannels], { kind: "constant", value: 1 });
+      const beta = store.weight(w("beta"), [inChannels], { kind: "constant", value: 0 });
+      const fn: LayerFn = (x) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x, mean, variance, beta, gamma, n.epsilon);
+      };
+      return { fn, outChannels: inChannels };
+    })
+    .with({ kind: "avgPool" }, (n) => ({
+      fn: n.size === "global" ? (x: tf.Tensor4D) => tf.mean(x, [1, 2], true) as tf.Tensor4D : (x: tf.Tensor4D) => adaptiveAvgPool(x, n.size as number),
+      outChannels: inChannels,
+    }))
+    .with({ kind: "pixelShuffle" }, (n) => ({ fn: (x: tf.Tensor4D) => pixelShuffle(x, n.factor), outChannels: inChannels / (n.factor * n.factor) }))
+    .with({ kind: "meanShift" }, (n) => {
+      const shift = n.mean.map((m) => n.sign * m);
+      return { fn: (x: tf.Tensor4D) => tf.add(x, tf.tensor1d(shift)), outChannels: inChannels };
+    })
+    .with({ kind: "haar" }, (n) => ({ fn: (x: tf.Tensor4D) => haarBands(x, n.bands), outChannels: inChannels * n.bands.length }))
+    .with({ kind: "layerAttention" }, (n) => {
+      const gamma = store.weight(w("gamma"), [], { kind: "constant", value: 0 });
+      const groups = n.groups;
+      const fn: LayerFn = (x) => {
+        // HAN's LAM: the G stacked maps as G vectors; attention = softmax(rowmax(E) - E), E = Q Q^T.
+        const [b, h, wd, c] = x.shape;
+        const per = c / groups;
+        const q = tf.reshape(tf.transpose(tf.reshape(x, [b, h * wd, groups, per]), [0, 2, 1, 3]), [b, groups, h * wd * per]);
+        const energy = tf.matMul(q, q, false, true);
+        const attention = tf.softmax(tf.sub(tf.max(energy, -1, true), energy));
+        const out = tf.matMul(attention, q);
+        const back = tf.reshape(tf.transpose(tf.reshape(out, [b, groups, h * wd, per]), [0, 2, 1, 3]), [b, h, wd, c]);
+        return tf.add(tf.mul(gamma, back), x) as tf.Tensor4D;
+      };
+      return { fn, outChannels: inChannels };
+    })
+    .with({ kind: "learnedScale" }, (n) => {
+      const scale = store.weight(w("scale"), [], { kind: "constant", value: n.init });
+      return { fn: (x: tf.Tensor4D) => tf.mul(x, scale), outChannels: inChannels };
+    })
+    .with({ kind: "sequence" }, () => {
+      let c = inChannels;
+      const fns = kids.map((_, i) => { const r = sub(i, c); c = r.outChannels; return r.fn; });
+      return { fn: (x: tf.Tensor4D) => fns.reduce((y, f) => f(y), x), outChannels: c };
+    })
+    .with({ kind: "skip" }, (n) => {
+      const body = sub(0, inChannels).fn;
+      const fn: LayerFn = n.scale === 1 ? (x) => tf.add(x, body(x)) : (x) => tf.add(x, tf.mul(body(x), n.scale));
+      return { fn, outChannels: inChannels };
+    })
+    .with({ kind: "gate" }, () => {
+      const body = sub(0, inChannels).fn;
+      return { fn: (x: tf.Tensor4D) => tf.mul(x, body(x)), outChannels: inChannels };
+    })
+    .with({ kind: "branches" }, () => {
+      const compiled = kids.map((_, i) => sub(i, inChannels));
+      return { fn: (x: tf.Tensor4D) => tf.concat(compiled.map((b) => b.fn(x)), 3), outChannels: compiled.reduce((s, b) => s + b.outChannels, 0) };
+    })
+    .with({ kind: "stack" }, () => {
+      let c = inChannels, total = 0;
+      const fns = kids.map((_, i) => { const r = sub(i, c); c = r.outChannels; total += c; return r.fn; });
+      const fn: LayerFn = (x) => {
+        const outs: tf.Tensor4D[] = [];
+        fns.reduce((y, f) => { const o = f(y); outs.unshift(o); return o; }, x);
+        return tf.concat(outs, 3);
+      };
+      return { fn, outChannels: total };
+    })
+    .with({ kind: "channels" }, (n) => ({
+      fn: (x: tf.Tensor4D) => tf.slice(x, [0, 0, 0, n.start], [-1, -1, -1, n.count]),
+      outChannels: n.count,
+    }))
+    .exhaustive();
+}
