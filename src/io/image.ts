@@ -6,7 +6,7 @@
  * and metric works on (gray replicated, alpha dropped, values in [0, 1]).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, extname, basename, join } from "node:path";
 import sharp from "sharp";
 
@@ -138,7 +138,8 @@ export async function encodeImage(img: Omit<DecodedImage, "format">, format: Out
     data = d8; bitDepth = 8;
   }
   const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let pipe = sharp(raw, { raw: { width: img.width, height: img.height, channels: img.channels, ...(bitDepth === 16 ? { depth: "ushort" as const } : {}) } });
+  // Raw pixels we made ourselves: no decompression-bomb risk, so no pixel limit (an 8000x8000 input at x4 is 1e9 pixels).
+  let pipe = sharp(raw, { limitInputPixels: false, raw: { width: img.width, height: img.height, channels: img.channels, ...(bitDepth === 16 ? { depth: "ushort" as const } : {}) } });
   if (bitDepth === 16) pipe = pipe.toColourspace(img.channels <= 2 ? "grey16" : "rgb16");
   switch (format) {
     case "png": return pipe.png().toBuffer();
@@ -150,13 +151,15 @@ export async function encodeImage(img: Omit<DecodedImage, "format">, format: Out
 
 /**
  * Writes atomically: the bytes go to a temp file beside the target (`.pcl-tmp-*`), then a rename.
- * A crash leaves no partial file under the target's name.
+ * A crash leaves no partial file under the target's name. `mtime` (seconds since the epoch, or a Date)
+ * stamps the file before the rename, so it never appears with another modification time.
  */
-export async function writeFileAtomic(file: string, bytes: Buffer): Promise<void> {
+export async function writeFileAtomic(file: string, bytes: Buffer, options?: { readonly mtime?: number | Date }): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(file)}`);
   try {
     await writeFile(tmp, bytes);
+    if (options?.mtime !== undefined) await utimes(tmp, new Date(), options.mtime);
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
