@@ -1,0 +1,96 @@
+/**
+ * `pcl-stream upscale`: upscales image files and folders once, through the same file pipeline
+ * as `watch` (content sniffing, up-to-date skipping, atomic writes, one line per file).
+ */
+import { basename, extname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { lastValueFrom, tap } from "rxjs";
+import { selectBackend } from "../../src/backend/select.js";
+import { loadUpscaler } from "../../src/model/load-upscaler.js";
+import { defaultSuffix, imageJob, isInside, listFiles, upscaleFiles, type FileEvent } from "../../src/pipelines/watch/index.js";
+import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, printEvent, UsageError } from "../upscale-flags.js";
+
+const USAGE = `usage: pcl-stream upscale --model MODEL INPUT... [-o OUT] [options]
+
+INPUT is an image file or a folder of images (recognized by content; hidden files, Thumbs.db,
+*.part, *.crdownload, *.tmp are left out of folders). Outputs are named <name><suffix>.<ext>
+and written atomically; an output at least as new as its input is skipped (--overwrite redoes it).
+
+  -o, --out DIR        write outputs under DIR (default: beside each input)
+${COMMON_USAGE}
+
+Exit status: 0 when every image was upscaled or skipped, 1 when any failed, 2 on bad usage.`;
+
+const OPTIONS = { ...COMMON_OPTIONS, out: { type: "string", short: "o" } } as const;
+
+function parse(argv: readonly string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) return undefined;
+  const common = commonFlags(parsed.values);
+  if (parsed.positionals.length === 0) throw new UsageError("no INPUT given (image files or folders)");
+  if (common.then === "move" && !common.moveTo) throw new UsageError("--then move needs --move-to DIR");
+  return { ...common, inputs: parsed.positionals, out: parsed.values.out };
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`pcl-stream upscale: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!flags) {
+    console.log(USAGE);
+    return 0;
+  }
+  await selectBackend(flags.backend);
+  const upscaler = await loadUpscaler(flags.model, flags.scale);
+  const suffix = flags.suffix ?? defaultSuffix(flags.scale);
+  const outDir = flags.out === undefined ? undefined : resolve(flags.out);
+  const moveDir = flags.moveTo === undefined ? undefined : resolve(flags.moveTo);
+  // Outputs written beside inputs (no -o) must not be picked up as inputs by a later run.
+  const looksLikeOutput = (file: string): boolean => outDir === undefined && basename(file, extname(file)).endsWith(suffix);
+  const exclude = (file: string): boolean => looksLikeOutput(file) || (outDir !== undefined && isInside(outDir, file)) || (moveDir !== undefined && isInside(moveDir, file));
+
+  let stopping = false;
+  const onSignal = (): void => {
+    stopping = true;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let failed = 0;
+  try {
+    await lastValueFrom(
+      listFiles(flags.inputs, { recursive: flags.recursive, exclude }).pipe(
+        upscaleFiles(imageJob(upscaler, flags.tiling), {
+          naming: { outDir, suffix, format: flags.format },
+          overwrite: flags.overwrite,
+          concurrency: flags.concurrency,
+          then: flags.then,
+          moveDir,
+          isStopping: () => stopping,
+        }),
+        tap((event: FileEvent) => {
+          if (event.type === "failed") failed++;
+          printEvent(event, flags.json);
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+  } catch (err) {
+    console.error(`pcl-stream upscale: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    upscaler.dispose();
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * `pcl-stream watch IN OUT`: upscales every image in IN (the backlog first) and every image
+ * added later, into OUT, until SIGINT/SIGTERM; then finishes the files in flight and exits 0.
+ */
+import { parseArgs } from "node:util";
+import { lastValueFrom, tap } from "rxjs";
+import { selectBackend } from "../../src/backend/select.js";
+import { loadUpscaler } from "../../src/model/load-upscaler.js";
+import { watchFolder, WatchError, type FileEvent } from "../../src/pipelines/watch/index.js";
+import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, integerFlag, printEvent, UsageError } from "../upscale-flags.js";
+
+const USAGE = `usage: pcl-stream watch IN OUT --model MODEL [options]
+
+Upscales the images already in IN that have no up-to-date output in OUT, then every image that
+appears in IN, until stopped (Ctrl-C / SIGTERM: files in flight finish, exit 0). A file counts as
+written once its size stays the same for --stable-ms. Images are recognized by content; hidden
+files, Thumbs.db, desktop.ini, *.part, *.crdownload, *.tmp and .pcl-tmp-* are ignored.
+Outputs: OUT/<subfolders>/<name><suffix>.<ext>, written atomically and stamped with the input's
+mtime. A file that fails is recorded in OUT/failed.jsonl ({file, error, time, size, mtimeMs}) and
+not tried again until it changes. Leftover .pcl-tmp-* files in OUT are removed on start.
+
+${COMMON_USAGE}
+  --stable-ms N        ms a file's size must stay the same before it is read (default 1000)`;
+
+const OPTIONS = { ...COMMON_OPTIONS, "stable-ms": { type: "string", default: "1000" } } as const;
+
+function parse(argv: readonly string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) return undefined;
+  const common = commonFlags(parsed.values);
+  if (parsed.positionals.length !== 2) throw new UsageError(`expected IN and OUT folders, got ${parsed.positionals.length} positional argument(s)`);
+  const [inDir, outDir] = parsed.positionals;
+  return { ...common, inDir, outDir, stableMs: integerFlag("stable-ms", parsed.values["stable-ms"], 0)! };
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`pcl-stream watch: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!flags) {
+    console.log(USAGE);
+    return 0;
+  }
+  await selectBackend(flags.backend);
+  const upscaler = await loadUpscaler(flags.model, flags.scale);
+  const handle = watchFolder({
+    inDir: flags.inDir,
+    outDir: flags.outDir,
+    upscaler,
+    ...flags.tiling,
+    suffix: flags.suffix,
+    format: flags.format,
+    overwrite: flags.overwrite,
+    concurrency: flags.concurrency,
+    recursive: flags.recursive,
+    then: flags.then,
+    moveDir: flags.moveTo,
+    stabilityMs: flags.stableMs,
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      console.error(`pcl-stream watch: ${signal} again, exiting now (outputs in flight are left as temp files, removed on the next start)`);
+      process.exit(130);
+    }
+    if (!flags.json) console.error(`pcl-stream watch: ${signal}, finishing the files in flight (again to quit now)`);
+    handle.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await lastValueFrom(handle.events$.pipe(tap((event: FileEvent) => printEvent(event, flags.json))), { defaultValue: undefined });
+    return 0;
+  } catch (err) {
+    if (!(err instanceof WatchError)) throw err;
+    console.error(`pcl-stream ${err.message}`);
+    return 2;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    upscaler.dispose();
+  }
+}

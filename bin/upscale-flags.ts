@@ -1,0 +1,112 @@
+/**
+ * The flags `pcl-stream upscale` and `pcl-stream watch` share, parsed with node's util.parseArgs,
+ * and the one-line-per-file printing both use.
+ */
+import type { OutputFormat } from "../src/io/image.js";
+import { THEN_ACTIONS, type FileEvent, type FormatChoice, type ThenAction } from "../src/pipelines/watch/index.js";
+
+export const COMMON_USAGE = `  --model MODEL        'bicubic' or a checkpoint directory from training (required)
+  --scale N            upscaling factor (default 4; a checkpoint must match it)
+  --tile N             LR tile size, context included (default 128)
+  --tile-overlap N     LR context pixels per tile side (default: the model's receptive radius, at most 32)
+  --format F           same | png | jpg | webp | tiff (default same: the input's format)
+  --suffix S           added to the name before the extension (default _x<scale>: photo.jpg -> photo_x4.jpg)
+  --overwrite          redo files whose output exists and is up to date
+  --concurrency N      images in flight at once (default 2)
+  --recursive          include subfolders, mirrored under the output folder
+  --then ACTION        keep | move | delete the input after its output is written (default keep)
+  --move-to DIR        where --then move puts inputs (watch default: OUT/originals)
+  --backend NAME       tensorflow-gpu, tensorflow, native or cpu (default: the best available)
+  --json               one JSON object per event on stdout instead of text lines
+  -h, --help           this text`;
+
+export const COMMON_OPTIONS = {
+  model: { type: "string" },
+  scale: { type: "string", default: "4" },
+  tile: { type: "string" },
+  "tile-overlap": { type: "string" },
+  format: { type: "string", default: "same" },
+  suffix: { type: "string" },
+  overwrite: { type: "boolean", default: false },
+  concurrency: { type: "string", default: "2" },
+  recursive: { type: "boolean", default: false },
+  then: { type: "string", default: "keep" },
+  "move-to": { type: "string" },
+  backend: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function integerFlag(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: expected an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+const FORMATS: readonly FormatChoice[] = ["same", "png", "jpg", "webp", "tiff"];
+
+export interface CommonFlags {
+  readonly model: string;
+  readonly scale: number;
+  readonly tiling: { readonly tile?: number; readonly overlap?: number };
+  readonly format: FormatChoice;
+  readonly suffix?: string;
+  readonly overwrite: boolean;
+  readonly concurrency: number;
+  readonly recursive: boolean;
+  readonly then: ThenAction;
+  readonly moveTo?: string;
+  readonly backend?: string;
+  readonly json: boolean;
+}
+
+type CommonValues = { [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+export function commonFlags(values: CommonValues): CommonFlags {
+  if (!values.model) throw new UsageError("--model is required ('bicubic' or a checkpoint directory)");
+  const format = (values.format ?? "same").toLowerCase().replace(/^jpeg$/, "jpg").replace(/^tif$/, "tiff");
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, got '${values.format}'`);
+  const then = values.then ?? "keep";
+  if (!(THEN_ACTIONS as readonly string[]).includes(then)) throw new UsageError(`--then: expected one of ${THEN_ACTIONS.join(", ")}, got '${then}'`);
+  const tile = integerFlag("tile", values.tile, 2);
+  const overlap = integerFlag("tile-overlap", values["tile-overlap"], 0);
+  if (tile !== undefined && overlap !== undefined && tile <= 2 * overlap) throw new UsageError(`--tile ${tile} must be more than twice --tile-overlap ${overlap}`);
+  if (values.suffix !== undefined && /[\\/]/.test(values.suffix)) throw new UsageError(`--suffix: must not contain a path separator, got '${values.suffix}'`);
+  return {
+    model: values.model,
+    scale: integerFlag("scale", values.scale, 1)!,
+    tiling: { ...(tile === undefined ? {} : { tile }), ...(overlap === undefined ? {} : { overlap }) },
+    format: format as OutputFormat | "same",
+    suffix: values.suffix,
+    overwrite: values.overwrite ?? false,
+    concurrency: integerFlag("concurrency", values.concurrency, 1)!,
+    recursive: values.recursive ?? false,
+    then: then as ThenAction,
+    moveTo: values["move-to"],
+    backend: values.backend,
+    json: values.json ?? false,
+  };
+}
+
+/** One line per event: `done  in -> out (WxH -> WxH, N ms)`, `skip  in (reason)`, `FAIL  in: error`. */
+export function eventLine(event: FileEvent): string {
+  switch (event.type) {
+    case "done": return `done  ${event.file} -> ${event.output} (${event.width}x${event.height} -> ${event.outWidth}x${event.outHeight}, ${event.ms} ms)`;
+    case "skipped": return `skip  ${event.file} (${event.reason}${event.output ? `: ${event.output}` : ""})`;
+    case "failed": return `FAIL  ${event.file}: ${event.error}`;
+    case "watching": return `watching ${event.dir} (Ctrl-C to stop)`;
+    case "warning": return `warning: ${event.message}`;
+  }
+}
+
+/** Prints an event as a text line (failures and warnings to stderr) or as one JSON object per line. */
+export function printEvent(event: FileEvent, json: boolean): void {
+  if (json) console.log(JSON.stringify({ ...event, time: new Date().toISOString() }));
+  else if (event.type === "failed" || event.type === "warning") console.error(eventLine(event));
+  else console.log(eventLine(event));
+}

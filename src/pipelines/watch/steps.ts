@@ -1,0 +1,54 @@
+/**
+ * What flows through the watch and upscale pipelines: files still to handle (`PendingFile`)
+ * and what happened to each (`FileEvent`). Every stage passes events through untouched and
+ * maps pending files, so a file leaves the pipeline as exactly one event.
+ */
+import type { OutputFormat } from "../../io/image.js";
+
+/** The image formats pcl-stream reads (recognized by content, not by name). */
+export type ImageFormat = "png" | "jpeg" | "webp" | "tiff";
+
+/** A file found on disk, not yet looked at. `root` is the folder its output mirrors from. */
+export interface PendingFile {
+  readonly type: "pending";
+  readonly file: string;
+  readonly root: string;
+}
+
+/** A file whose content is an image pcl-stream can read, with its planned output. */
+export interface PendingImage {
+  readonly type: "image";
+  readonly file: string;
+  readonly root: string;
+  readonly format: ImageFormat;
+  readonly outputFormat: OutputFormat;
+  readonly output: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export type SkipReason =
+  /** The output exists and is at least as new as the input. */
+  | "up-to-date"
+  /** This exact version of the file (same size and mtime) failed before: see failed.jsonl. */
+  | "failed-before"
+  /** The content is not an image and the name does not claim to be one. */
+  | "not-an-image"
+  /** The pipeline was stopped before this file started. */
+  | "stopping"
+  /** The file disappeared before it was read. */
+  | "gone";
+
+export type FileEvent =
+  | { readonly type: "done"; readonly file: string; readonly output: string; readonly width: number; readonly height: number; readonly outWidth: number; readonly outHeight: number; readonly ms: number }
+  | { readonly type: "skipped"; readonly file: string; readonly reason: SkipReason; readonly output?: string }
+  | { readonly type: "failed"; readonly file: string; readonly error: string; readonly size?: number; readonly mtimeMs?: number }
+  /** The watcher has scanned the folder (the backlog is queued) and now waits for new files. */
+  | { readonly type: "watching"; readonly dir: string }
+  /** Something went wrong outside any one file (the watcher itself); the stream goes on. */
+  | { readonly type: "warning"; readonly message: string };
+
+/** One item of the stream between stages. */
+export type Step = PendingFile | PendingImage | FileEvent;
+
+export const isEvent = (step: Step): step is FileEvent => step.type !== "pending" && step.type !== "image";

@@ -1,0 +1,73 @@
+/**
+ * Stage: upscales images, at most `concurrency` at a time (`mergeMap`), each in isolation: a file
+ * that throws becomes a `failed` event and the stream goes on. Two versions of one file never run
+ * at once (the later waits), a version already queued is not queued twice, and once `isStopping()`
+ * says so, queued files are skipped instead of started.
+ */
+import { defer, filter, from, mergeMap, of, type OperatorFunction } from "rxjs";
+import type { FileEvent, PendingImage, Step } from "./steps.js";
+
+/** What upscaling one image reports back (sizes in pixels). */
+export interface UpscaledSize {
+  readonly width: number;
+  readonly height: number;
+  readonly outWidth: number;
+  readonly outHeight: number;
+}
+
+/** Reads `image.file`, writes `image.output` atomically (stamped with `image.mtimeMs`), or throws. */
+export type ImageJob = (image: PendingImage) => Promise<UpscaledSize>;
+
+export interface UpscaleEachOptions {
+  readonly concurrency: number;
+  readonly isStopping?: () => boolean;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export function upscaleEach(job: ImageJob, options: UpscaleEachOptions): OperatorFunction<Step, Step> {
+  const { concurrency } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`upscaleEach: concurrency must be a positive integer (got ${concurrency})`);
+  return (source) => defer(() => source.pipe(...perSubscription(job, options)));
+}
+
+/** The operators with their own state (what is queued, what runs) for one subscription. */
+function perSubscription(job: ImageJob, options: UpscaleEachOptions): [OperatorFunction<Step, Step>, OperatorFunction<Step, Step>] {
+  const queued = new Set<string>();
+  const lastRun = new Map<string, Promise<unknown>>();
+
+  async function runOne(image: PendingImage): Promise<FileEvent> {
+    const before = lastRun.get(image.file);
+    if (before) await before.catch(() => undefined);
+    if (options.isStopping?.()) return { type: "skipped", file: image.file, reason: "stopping" };
+    const started = performance.now();
+    try {
+      const size = await job(image);
+      return { type: "done", file: image.file, output: image.output, ...size, ms: Math.round(performance.now() - started) };
+    } catch (err) {
+      return { type: "failed", file: image.file, error: errorText(err), size: image.size, mtimeMs: image.mtimeMs };
+    }
+  }
+
+  const keyOf = (image: PendingImage): string => `${image.file}\0${image.size}\0${image.mtimeMs}`;
+  return [
+    // At arrival (not when a slot frees up): a version already queued or running is dropped.
+    filter((step: Step) => {
+      if (step.type !== "image") return true;
+      if (queued.has(keyOf(step))) return false;
+      queued.add(keyOf(step));
+      return true;
+    }),
+    mergeMap((step: Step) => {
+      if (step.type !== "image") return of(step);
+      const run = runOne(step);
+      lastRun.set(step.file, run);
+      return from(
+        run.finally(() => {
+          queued.delete(keyOf(step));
+          if (lastRun.get(step.file) === run) lastRun.delete(step.file);
+        }),
+      );
+    }, options.concurrency),
+  ];
+}
