@@ -118,6 +118,8 @@ function samplePatches(batch: TrainBatch, b: number): { lr: Patch; hr: Patch } {
   return { lr, hr };
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 const sameArray = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
 
 /** Runs the pipeline with a consumer that acknowledges each batch after `delayMs`; returns `n` batches. */
@@ -336,7 +338,10 @@ test("trainBatches: bounded prefetch holds with a slow consumer (batches and dec
   const got = await lastValueFrom(trainBatches({ hrDir: dir, makeLr, scale: 2, patch: 3, batchSize: B, seed: 3, prefetch, cacheBytes: 0, demand: done$, onSkip: () => {} }).pipe(
     tap(() => { produced++; maxAhead = Math.max(maxAhead, produced - acked); }),
     concatMap(async (b) => {
-      await new Promise((r) => setTimeout(r, 15));
+      // A slow consumer: it waits until the producer has filled its window (or 2 s), then a little more, then acknowledges.
+      const since = Date.now();
+      while (produced - acked < prefetch && Date.now() - since < 2000) await sleep(2);
+      await sleep(10);
       acked++;
       done$.next();
       return b;
@@ -347,12 +352,15 @@ test("trainBatches: bounded prefetch holds with a slow consumer (batches and dec
   t.is(got.length, 8);
   t.is(maxAhead, prefetch, "the producer runs exactly prefetch batches ahead, no more");
   t.true(maxDecodesOverBound <= 0, `decodes never exceed (acked + prefetch) * B (worst excess ${maxDecodesOverBound})`);
-  // With no acknowledgement at all, only `prefetch` batches ever come.
+  // With no acknowledgement at all, exactly `prefetch` batches come.
   const silent$ = new Subject<void>();
   const seen: number[] = [];
+  let third: () => void = () => {};
+  const gotThree = new Promise<void>((r) => { third = r; });
   const sub = trainBatches({ hrDir: dir, makeLr: boxMakeLr, scale: 2, patch: 3, batchSize: B, seed: 3, prefetch: 3, demand: silent$, onSkip: () => {} })
-    .subscribe((b) => seen.push(b.index));
-  await new Promise((r) => setTimeout(r, 150));
+    .subscribe((b) => { seen.push(b.index); if (seen.length === 3) third(); });
+  await gotThree;
+  await sleep(100);
   sub.unsubscribe();
   t.deepEqual(seen, [0, 1, 2]);
 });
