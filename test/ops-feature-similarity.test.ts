@@ -1,0 +1,62 @@
+import test from "ava";
+import { featureSimilarity } from "../src/ops/feature-similarity.js";
+import { maxAbsDiff, randomTensor4d, seededRandom, tensorsAddedBy, tf, useCpu } from "./helpers/ops-testing.js";
+
+test.before(useCpu);
+
+/** Float64 reference: per sample, mean over pixels of a.b / (max(|a|, 1e-8) max(|b|, 1e-8)). */
+function referenceSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, shape: readonly number[]): number[] {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const out: number[] = [];
+  for (let s = 0; s < n; s++) {
+    let total = 0;
+    for (let p = 0; p < h * w; p++) {
+      let dot = 0, na = 0, nb = 0;
+      for (let ch = 0; ch < c; ch++) {
+        const i = (s * h * w + p) * c + ch;
+        dot += a[i]! * b[i]!;
+        na += a[i]! ** 2;
+        nb += b[i]! ** 2;
+      }
+      total += dot / (Math.max(Math.sqrt(na), 1e-8) * Math.max(Math.sqrt(nb), 1e-8));
+    }
+    out.push(total / (h * w));
+  }
+  return out;
+}
+
+test("featureSimilarity of a map with itself is 1 and with its negative is -1", (t) => {
+  const a = randomTensor4d(seededRandom(51), [3, 4, 5, 6]);
+  const minusA = tf.neg(a);
+  const self = featureSimilarity(a, a);
+  const opposite = featureSimilarity(a, minusA);
+  t.deepEqual(self.shape, [3]);
+  t.true(maxAbsDiff(self.dataSync(), [1, 1, 1]) < 1e-6);
+  t.true(maxAbsDiff(opposite.dataSync(), [-1, -1, -1]) < 1e-6);
+  tf.dispose([a, minusA, self, opposite]);
+});
+
+test("featureSimilarity matches a float64 reference, zero channel vectors counting as 0", (t) => {
+  const rand = seededRandom(52);
+  const shape: [number, number, number, number] = [2, 3, 2, 4];
+  const aData = Array.from(randomTensor4d(rand, shape).dataSync());
+  aData.fill(0, 0, 4); // pixel (0, 0) of sample 0 is a zero vector: cosine 0 there, like torch
+  const a = tf.tensor4d(aData, shape);
+  const b = randomTensor4d(rand, shape);
+  const s = featureSimilarity(a, b);
+  t.true(maxAbsDiff(s.dataSync(), referenceSimilarity(aData, b.dataSync(), shape)) < 1e-6);
+  const grad = tf.grad((v: tf.Tensor) => tf.sum(featureSimilarity(v as tf.Tensor4D, b)))(a);
+  t.true(Array.from(grad.dataSync()).every(Number.isFinite), "finite gradient at a zero vector");
+  tf.dispose([a, b, s, grad]);
+});
+
+test("featureSimilarity keeps only its output alive and rejects mismatched shapes", (t) => {
+  const rand = seededRandom(53);
+  const a = randomTensor4d(rand, [2, 2, 2, 3]);
+  const b = randomTensor4d(rand, [2, 2, 2, 3]);
+  const { result, added } = tensorsAddedBy(() => featureSimilarity(a, b));
+  t.is(added, 1);
+  const c = randomTensor4d(rand, [2, 2, 2, 4]);
+  t.throws(() => featureSimilarity(a, c), { message: "featureSimilarity: a and b must have the same shape, got [2,2,2,3] and [2,2,2,4]" });
+  tf.dispose([a, b, c, result]);
+});
