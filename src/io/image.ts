@@ -52,10 +52,12 @@ export async function readImage(file: string | Buffer, name = typeof file === "s
     const meta = await sharp(file).metadata();
     if (!meta.width || !meta.height) throw new Error("no width or height");
     const sixteen = meta.depth === "ushort" || meta.depth === "short";
-    const { data, info } = await sharp(file)
-      .rotate()
-      .raw(sixteen ? { depth: "ushort" } : undefined)
-      .toBuffer({ resolveWithObject: true });
+    let pipe = sharp(file).rotate();
+    // Without an explicit 16-bit colourspace sharp converts 16-bit input to 8-bit-range sRGB (and gray to 3 channels).
+    if (sixteen) pipe = pipe.toColourspace((meta.channels ?? 3) <= 2 ? "grey16" : "rgb16").raw({ depth: "ushort" });
+    // 8-bit gray stays one channel; gray + alpha comes back as RGBA (sharp drops alpha when asked for b-w).
+    else pipe = (meta.channels === 1 ? pipe.toColourspace("b-w") : pipe).raw();
+    const { data, info } = await pipe.toBuffer({ resolveWithObject: true });
     const channels = info.channels as ChannelCount;
     if (channels < 1 || channels > 4) throw new Error(`${info.channels} channels (expected 1 to 4)`);
     const pixels = sixteen
@@ -137,10 +139,13 @@ export async function encodeImage(img: Omit<DecodedImage, "format">, format: Out
     for (let i = 0; i < data.length; i++) d8[i] = Math.round(data[i] / 257);
     data = d8; bitDepth = 8;
   }
-  const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // sharp takes the raw sample depth from the typed array's class (its `raw.depth` is ignored for input):
+  // 16-bit data must arrive as a Uint16Array, or its bytes are read as 8-bit samples.
+  const raw = bitDepth === 16 ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   // Raw pixels we made ourselves: no decompression-bomb risk, so no pixel limit (an 8000x8000 input at x4 is 1e9 pixels).
-  let pipe = sharp(raw, { limitInputPixels: false, raw: { width: img.width, height: img.height, channels: img.channels, ...(bitDepth === 16 ? { depth: "ushort" as const } : {}) } });
-  if (bitDepth === 16) pipe = pipe.toColourspace(img.channels <= 2 ? "grey16" : "rgb16");
+  let pipe = sharp(raw, { limitInputPixels: false, raw: { width: img.width, height: img.height, channels: img.channels } });
+  // Gray must be marked as such, or sharp writes it as 3-channel sRGB.
+  pipe = pipe.toColourspace(img.channels <= 2 ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb");
   switch (format) {
     case "png": return pipe.png().toBuffer();
     case "jpg": return (img.channels === 2 || img.channels === 4 ? pipe.flatten({ background: "#ffffff" }) : pipe).jpeg({ quality }).toBuffer();
