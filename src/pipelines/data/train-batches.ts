@@ -11,7 +11,8 @@
  * (e.g. after the optimizer step that used it). Batches `startBatch .. startBatch + prefetch - 1` are
  * built right away; batch `startBatch + k` is only started after the k - prefetch + 1-th emission.
  * So at most `prefetch` batches are ever built (or being built) and not yet acknowledged, and memory
- * is the cache budget plus `prefetch` batches, whatever the dataset size. A consumer that never emits
+ * is the cache budget plus `prefetch` batches plus the (at most batchSize) images being decoded for
+ * the batch in progress, whatever the dataset size. A consumer that never emits
  * on `demand` gets `prefetch` batches and then waits; extra emissions ask for extra batches. The stream
  * completes when `demand` completes (after delivering batches already started) and never otherwise.
  *
