@@ -318,6 +318,9 @@ test("trainBatches: a corrupt .png and a .txt are reported and skipped; the stre
   const reported = skips.map(([f]) => f).sort();
   t.deepEqual(reported, [join(dir, "broken.png"), join(dir, "readme.txt"), join(dir, "tiny.png")], "each reported once");
   t.regex(skips.find(([f]) => f.endsWith("tiny.png"))![1], /4x4.*2x2.*3x3/);
+  // Skipped files are redrawn deterministically: another prefetch, no cache, same batches.
+  const again = await collect({ hrDir: dir, makeLr: boxMakeLr, scale: 2, patch: 3, batchSize: 4, seed: 1, prefetch: 3, cacheBytes: 0, onSkip: () => {} }, 6, 2);
+  t.true(sameBatches(batches, again));
 });
 
 test("trainBatches: bounded prefetch holds with a slow consumer (batches and decodes)", async (t) => {
