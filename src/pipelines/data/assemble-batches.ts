@@ -18,7 +18,7 @@
  * ```
  */
 import { concatMap, type OperatorFunction } from "rxjs";
-import { copyAlignedPatches } from "./aligned-crop.js";
+import { copyAlignedPatches, IDENTITY } from "./aligned-crop.js";
 import { NoReadableImagesError, positiveInteger, safeInteger } from "./errors.js";
 import { createRng, deriveSeed, restoreRng } from "./rng.js";
 import type { TrainingImages, TrainPair } from "./training-images.js";
@@ -82,7 +82,7 @@ export async function assembleBatch(images: TrainingImages, index: number, optio
     const hflip = rng.next() < 0.5;
     const vflip = rng.next() < 0.5;
     const transpose = rng.next() < 0.5;
-    const t = augment ? { hflip, vflip, transpose } : { hflip: false, vflip: false, transpose: false };
+    const t = augment ? { hflip, vflip, transpose } : IDENTITY;
     copyAlignedPatches(pair, scale, patch, y, x, t, lr, b * patch * patch * 3, hr, b * hrPatch * hrPatch * 3);
     files.push(pair.file);
   }
