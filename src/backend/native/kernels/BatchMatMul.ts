@@ -44,5 +44,5 @@ export const fusedMatMulConfig = nativeKernel(_FusedMatMul, (args) => {
   const { activation, leakyreluAlpha } = args.attrs as unknown as _FusedMatMulAttrs;
   const act = activationCode(activation);
   if (act === null) return null;
-  return matmulNative(args, args.inputs.bias ?? null, act, leakyreluAlpha ?? 0.2);
+  return matmulNative(args, (args.inputs.bias as TensorInfo | undefined) ?? null, act, leakyreluAlpha ?? 0.2);
 });

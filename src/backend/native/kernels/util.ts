@@ -1,12 +1,13 @@
 /** Shared helpers for the native kernels: typed-array access, cpu fallback, conv shape packing. */
 import { getKernel } from "@tensorflow/tfjs-core";
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo, backend_util } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo, backend_util } from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 
 export const NATIVE = "native";
 
 export interface KernelArgs {
-  inputs: NamedTensorInfoMap;
+  // optional inputs (bias, preluActivationWeights) may be absent at run time
+  inputs: Record<string, TensorInfo>;
   backend: MathBackendCPU;
   attrs?: NamedAttrMap;
 }

@@ -1,0 +1,235 @@
+/**
+ * The `native` backend (C++ addon) against tfjs-backend-cpu: every overridden kernel, on random
+ * shapes (odd sizes, stride 2, same/valid/explicit padding, batch 1, channels 3/9/64), plus the
+ * gradients of a small conv net and a tensor-leak check. Skipped only when the addon is not built.
+ */
+import test from "ava";
+import type { ExecutionContext } from "ava";
+import * as tf from "@tensorflow/tfjs-core";
+import { createRequire } from "node:module";
+import { nativeInfo, registerNativeBackend } from "../src/backend/native/index.js";
+
+// tfjs-core's Node bundle registers no gradients; the per-op gradient module does.
+createRequire(import.meta.url)("@tensorflow/tfjs-core/dist/register_all_gradients");
+
+const reg = registerNativeBackend();
+const serial = reg.ok ? test.serial : test.skip;
+if (!reg.ok) {
+  test("native backend unavailable (tests skipped)", (t) => {
+    t.log(`skipping native backend tests: ${reg.reason}`);
+    t.pass();
+  });
+}
+
+const TOL = 1e-4;
+
+function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  // mulberry32: deterministic across runs
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(s ^ (s >>> 15), 1 | s);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    out[i] = lo + (hi - lo) * (((r ^ (r >>> 14)) >>> 0) / 4294967296);
+  }
+  return out;
+}
+
+function randT(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(rand(shape.reduce((a, b) => a * b, 1), seed), shape, "float32");
+}
+
+/** Runs f on cpu, then on native, and returns the outputs' values per backend. */
+async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; native: Float32Array[]; shapes: number[][] }> {
+  const run = async (b: string) => {
+    await tf.setBackend(b);
+    const outs = tf.tidy(() => {
+      const r = f();
+      return Array.isArray(r) ? r : [r];
+    });
+    const vals = outs.map((o) => o.dataSync() as Float32Array);
+    const shapes = outs.map((o) => o.shape);
+    tf.dispose(outs);
+    return { vals, shapes };
+  };
+  const c = await run("cpu");
+  const n = await run("native");
+  return { cpu: c.vals, native: n.vals, shapes: n.shapes };
+}
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let diff = 0, mag = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    mag = Math.max(mag, Math.abs(b[i]));
+  }
+  return diff / Math.max(mag, 1e-6);
+}
+
+async function expectSame(t: ExecutionContext, label: string, f: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const r = await onBoth(f);
+  t.is(r.cpu.length, r.native.length, label);
+  for (let i = 0; i < r.cpu.length; i++) {
+    t.is(r.native[i].length, r.cpu[i].length, `${label} output ${i} size`);
+    let finite = true;
+    for (const v of r.native[i]) if (!Number.isFinite(v)) finite = false;
+    t.true(finite, `${label} output ${i} finite`);
+    const e = relErr(r.native[i], r.cpu[i]);
+    t.true(e < TOL, `${label} output ${i} shape [${r.shapes[i]}]: relative error ${e.toExponential(2)}`);
+  }
+}
+
+type Pad = "same" | "valid" | number;
+interface ConvCase { n: number; h: number; w: number; c: number; co: number; k: number; s: number; pad: Pad; d?: number }
+
+const convCases: ConvCase[] = [
+  { n: 1, h: 7, w: 9, c: 3, co: 5, k: 3, s: 1, pad: "same" },
+  { n: 2, h: 11, w: 13, c: 9, co: 32, k: 3, s: 2, pad: "same" },
+  { n: 1, h: 12, w: 12, c: 64, co: 64, k: 3, s: 1, pad: "same" },
+  { n: 3, h: 10, w: 9, c: 64, co: 3, k: 3, s: 1, pad: "valid" },
+  { n: 2, h: 9, w: 8, c: 32, co: 17, k: 3, s: 2, pad: "valid" },
+  { n: 1, h: 8, w: 10, c: 9, co: 64, k: 5, s: 1, pad: 1 },
+  { n: 2, h: 6, w: 7, c: 3, co: 12, k: 1, s: 1, pad: "valid" },
+  { n: 1, h: 16, w: 16, c: 32, co: 128, k: 3, s: 1, pad: "same" },
+  { n: 1, h: 9, w: 9, c: 5, co: 7, k: 3, s: 1, pad: "same", d: 2 },
+];
+
+const label = (c: ConvCase) => `n${c.n} ${c.h}x${c.w} c${c.c}->${c.co} k${c.k} s${c.s} ${c.pad}${c.d ? ` d${c.d}` : ""}`;
+
+serial("Conv2D forward matches cpu", async (t) => {
+  for (const [i, c] of convCases.entries()) {
+    await expectSame(t, `conv2d ${label(c)}`, () =>
+      tf.conv2d(randT([c.n, c.h, c.w, c.c], 10 + i) as tf.Tensor4D, randT([c.k, c.k, c.c, c.co], 20 + i) as tf.Tensor4D,
+        c.s, c.pad, "NHWC", c.d ?? 1));
+  }
+});
+
+serial("FusedConv2D (bias + activations) matches cpu", async (t) => {
+  const acts = ["linear", "relu", "leakyrelu", "relu6", "sigmoid", "prelu", "elu"] as const;
+  for (const [i, c] of convCases.slice(0, 6).entries()) {
+    const act = acts[i % acts.length];
+    await expectSame(t, `fusedConv2d ${act} ${label(c)}`, () =>
+      tf.fused.conv2d({
+        x: randT([c.n, c.h, c.w, c.c], 30 + i) as tf.Tensor4D,
+        filter: randT([c.k, c.k, c.c, c.co], 40 + i) as tf.Tensor4D,
+        strides: c.s, pad: c.pad, bias: randT([c.co], 50 + i),
+        activation: act, leakyreluAlpha: 0.2,
+        preluActivationWeights: act === "prelu" ? randT([c.co], 60 + i) : undefined,
+      }));
+  }
+});
+
+serial("Conv2DBackpropInput / Conv2DBackpropFilter match cpu", async (t) => {
+  for (const [i, c] of convCases.entries()) {
+    if (c.d) continue; // tfjs has no conv2d gradient for dilations > 1
+    await expectSame(t, `conv2d grads ${label(c)}`, () => {
+      const x = randT([c.n, c.h, c.w, c.c], 70 + i) as tf.Tensor4D;
+      const w = randT([c.k, c.k, c.c, c.co], 80 + i) as tf.Tensor4D;
+      const f = (a: tf.Tensor4D, b: tf.Tensor4D) => {
+        const y = tf.conv2d(a, b, c.s, c.pad, "NHWC", c.d ?? 1);
+        return tf.sum(tf.mul(y, randT(y.shape, 90 + i)));
+      };
+      return tf.grads(f)([x, w]);
+    });
+  }
+  // the transpose op calls Conv2DBackpropInput directly
+  await expectSame(t, "conv2dTranspose s2", () =>
+    tf.conv2dTranspose(randT([2, 5, 6, 16], 5) as tf.Tensor4D, randT([3, 3, 8, 16], 6) as tf.Tensor4D, [2, 10, 12, 8], 2, "same"));
+});
+
+interface DwCase { n: number; h: number; w: number; c: number; m: number; k: number; s: number; pad: Pad }
+const dwCases: DwCase[] = [
+  { n: 2, h: 12, w: 10, c: 3, m: 3, k: 2, s: 2, pad: "valid" }, // Haar
+  { n: 3, h: 13, w: 11, c: 3, m: 4, k: 3, s: 1, pad: "valid" }, // unsharp after reflect pad
+  { n: 1, h: 14, w: 14, c: 3, m: 4, k: 5, s: 1, pad: "valid" }, // gaussian
+  { n: 2, h: 9, w: 7, c: 9, m: 1, k: 3, s: 2, pad: "same" },
+  { n: 1, h: 8, w: 8, c: 64, m: 1, k: 3, s: 1, pad: "same" },
+];
+
+serial("DepthwiseConv2dNative and its backprops match cpu", async (t) => {
+  for (const [i, c] of dwCases.entries()) {
+    const l = `depthwise n${c.n} ${c.h}x${c.w} c${c.c}x${c.m} k${c.k} s${c.s} ${c.pad}`;
+    await expectSame(t, l, () =>
+      tf.depthwiseConv2d(randT([c.n, c.h, c.w, c.c], 100 + i) as tf.Tensor4D, randT([c.k, c.k, c.c, c.m], 110 + i) as tf.Tensor4D, c.s, c.pad));
+    await expectSame(t, `${l} grads`, () => {
+      const f = (a: tf.Tensor4D, b: tf.Tensor4D) => {
+        const y = tf.depthwiseConv2d(a, b, c.s, c.pad);
+        return tf.sum(tf.mul(y, randT(y.shape, 120 + i)));
+      };
+      return tf.grads(f)([randT([c.n, c.h, c.w, c.c], 130 + i) as tf.Tensor4D, randT([c.k, c.k, c.c, c.m], 140 + i) as tf.Tensor4D]);
+    });
+  }
+});
+
+serial("BatchMatMul / _FusedMatMul match cpu", async (t) => {
+  const cases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [
+    { a: [7, 5], b: [5, 9], ta: false, tb: false },
+    { a: [5, 7], b: [9, 5], ta: true, tb: true },
+    { a: [3, 33, 65], b: [3, 65, 17], ta: false, tb: false },
+    { a: [4, 20, 13], b: [1, 20, 31], ta: true, tb: false },
+    { a: [1, 64, 1], b: [2, 1, 64], ta: true, tb: true },
+    { a: [130, 300], b: [300, 70], ta: false, tb: false },
+    { a: [2, 3, 4, 5], b: [2, 3, 5, 6], ta: false, tb: false },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const l = `matmul ${c.a}${c.ta ? "T" : ""} x ${c.b}${c.tb ? "T" : ""}`;
+    await expectSame(t, l, () => tf.matMul(randT(c.a, 200 + i), randT(c.b, 210 + i), c.ta, c.tb));
+    const n = c.tb ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
+    await expectSame(t, `${l} fused`, () =>
+      tf.fused.matMul({ a: randT(c.a, 220 + i), b: randT(c.b, 230 + i), transposeA: c.ta, transposeB: c.tb,
+        bias: randT([n], 240 + i), activation: i % 2 ? "relu" : "leakyrelu", leakyreluAlpha: 0.1 }));
+    // tfjs's BatchMatMul gradient does not reduce broadcast batch dims: only equal batches here
+    if (c.a.slice(0, -2).join() !== c.b.slice(0, -2).join()) continue;
+    await expectSame(t, `${l} grads`, () =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b, c.ta, c.tb))))([randT(c.a, 250 + i), randT(c.b, 260 + i)]));
+  }
+});
+
+/** A small conv net touching conv, leakyRelu, depthwise, matmul and mean; returns its loss. */
+function smallNet(x: tf.Tensor4D, p: Record<string, tf.Tensor>): tf.Scalar {
+  let h = tf.leakyRelu(tf.conv2d(x, p.w1 as tf.Tensor4D, 1, "same"), 0.2);
+  h = tf.add(h, p.b1);
+  h = tf.depthwiseConv2d(h as tf.Tensor4D, p.dw as tf.Tensor4D, 2, "same");
+  h = tf.leakyRelu(tf.conv2d(h as tf.Tensor4D, p.w2 as tf.Tensor4D, 1, "valid"), 0.2);
+  const pooled = tf.mean(h, [1, 2]); // [n, c]
+  const y = tf.matMul(pooled as tf.Tensor2D, p.fc as tf.Tensor2D);
+  return tf.mean(tf.square(y));
+}
+
+serial("gradients of a small conv net agree between native and cpu", async (t) => {
+  await expectSame(t, "small net grads", () => {
+    const x = randT([2, 11, 10, 3], 300) as tf.Tensor4D;
+    const p: Record<string, tf.Tensor> = {
+      w1: randT([3, 3, 3, 16], 301), b1: randT([16], 302), dw: randT([3, 3, 16, 2], 303),
+      w2: randT([3, 3, 32, 24], 304), fc: randT([24, 5], 305),
+    };
+    const names = Object.keys(p);
+    const g = tf.grads((...vals: tf.Tensor[]) => smallNet(x, Object.fromEntries(names.map((k, i) => [k, vals[i]]))));
+    return [smallNet(x, p), ...g(names.map((k) => p[k]))];
+  });
+});
+
+serial("tensor count stays flat over repeated native calls", async (t) => {
+  await tf.setBackend("native");
+  const x = randT([2, 9, 9, 8], 400) as tf.Tensor4D;
+  const w = randT([3, 3, 8, 8], 401) as tf.Tensor4D;
+  const dw = randT([3, 3, 8, 1], 402) as tf.Tensor4D;
+  const fc = randT([8, 4], 403) as tf.Tensor2D;
+  const step = () =>
+    tf.tidy(() => {
+      const f = (a: tf.Tensor4D, b: tf.Tensor4D) => {
+        const h = tf.fused.conv2d({ x: a, filter: b, strides: 1, pad: "same", bias: tf.ones([8]), activation: "leakyrelu" });
+        const d = tf.depthwiseConv2d(h, dw, 2, "same");
+        return tf.sum(tf.matMul(tf.mean(d, [1, 2]) as tf.Tensor2D, fc));
+      };
+      return tf.grads(f)([x, w]);
+    });
+  tf.dispose(step());
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) tf.dispose(step());
+  t.is(tf.memory().numTensors, before);
+  tf.dispose([x, w, dw, fc]);
+  const info = nativeInfo();
+  if (info.ok) t.log(`native addon: ${info.isa}, ${info.threads} threads`);
+});
