@@ -1,9 +1,77 @@
-/**
- * Placeholder until checkpoint loading lands (another engineer owns this file): the eval command
- * imports `loadCheckpointUpscaler` from here.
- */
+/** Reads checkpoints: whole (to resume training) or the generator alone (for inference). */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { compileGenerator } from "../compile/network.js";
+import type { PclSpec } from "../dsl/index.js";
+import { generatorUpscaler } from "../model/generator-upscaler.js";
 import type { Upscaler } from "../model/upscaler.js";
+import { CHECKPOINT_FORMAT, MANIFEST_FILE, WEIGHTS_FILE, type CheckpointManifest } from "./format.js";
+import { previousDir } from "./save.js";
+import { CheckpointError, specFromJson } from "./spec-json.js";
+import { unpackTensors } from "./tensor-file.js";
 
+export interface LoadedCheckpoint {
+  readonly dir: string;
+  readonly manifest: CheckpointManifest;
+  readonly spec: PclSpec;
+  readonly values: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
+}
+
+/** The directory that holds the checkpoint: `dir`, or its moved-aside copy after a cut swap. */
+function locate(dir: string): string {
+  if (existsSync(join(dir, MANIFEST_FILE))) return dir;
+  const previous = previousDir(dir);
+  if (existsSync(join(previous, MANIFEST_FILE))) return previous;
+  const hint = existsSync(join(dir, "latest", MANIFEST_FILE)) ? ` (did you mean ${join(dir, "latest")} or ${join(dir, "best")}?)` : "";
+  throw new CheckpointError(`${dir}: not a pcl-stream checkpoint (no ${MANIFEST_FILE})${hint}`);
+}
+
+export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const at = locate(dir);
+  const file = join(at, MANIFEST_FILE);
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(await readFile(file, "utf8")) as CheckpointManifest;
+  } catch (err) {
+    throw new CheckpointError(`${file}: unreadable (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${file}: format '${String(manifest.format)}', expected '${CHECKPOINT_FORMAT}'`);
+  const spec = specFromJson(manifest.spec, file);
+  const weightsFile = join(at, WEIGHTS_FILE);
+  const values = unpackTensors(manifest.tensors, await readFile(weightsFile), weightsFile);
+  return { dir: at, manifest, spec, values };
+}
+
+/** Assigns `prefix + path` values to each variable; every variable must be present with its shape. */
+export function assignVariables(variables: ReadonlyMap<string, tf.Variable>, ck: LoadedCheckpoint, prefix = ""): void {
+  for (const [path, v] of variables) {
+    const entry = ck.values.get(prefix + path);
+    if (!entry) throw new CheckpointError(`${ck.dir}: no tensor '${prefix + path}' for the graph's weight ${path}`);
+    if (entry.shape.length !== v.shape.length || entry.shape.some((d, i) => d !== v.shape[i])) {
+      throw new CheckpointError(`${ck.dir}: tensor '${prefix + path}' is [${entry.shape.join(",")}], the graph needs [${v.shape.join(",")}]`);
+    }
+    tf.tidy(() => v.assign(tf.tensor(entry.values, [...entry.shape])));
+  }
+}
+
+/** Tensors saved under `prefix`, keyed by the rest of their name (kept; the caller disposes). */
+export function tensorsUnder(ck: LoadedCheckpoint, prefix: string): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, e] of ck.values) if (name.startsWith(prefix)) out.set(name.slice(prefix.length), tf.tensor(e.values, [...e.shape]));
+  return out;
+}
+
+/** The generator for inference: EMA weights when the checkpoint has them, else the trained weights. */
 export async function loadCheckpointUpscaler(dir: string): Promise<Upscaler> {
-  throw new Error(`${dir}: checkpoint loading is not available yet`);
+  const ck = await readCheckpoint(dir);
+  const g = compileGenerator(ck.spec.generator, ck.manifest.seed);
+  try {
+    assignVariables(g.variables, ck, ck.manifest.ema ? "ema/" : "");
+  } catch (err) {
+    g.dispose();
+    throw err;
+  }
+  return generatorUpscaler(g, ck.spec.generator, ck.spec.scale, `${ck.spec.name}@${ck.manifest.iteration}`);
 }

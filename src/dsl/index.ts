@@ -16,3 +16,4 @@ export * from "./ablation.js";
 export { edsr, type EdsrOptions } from "./architectures/edsr.js";
 export { rcan, type RcanOptions } from "./architectures/rcan.js";
 export { han, type HanOptions } from "./architectures/han.js";
+export * from "./receptive-field.js";
