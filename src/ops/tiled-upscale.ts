@@ -41,6 +41,9 @@ export interface TileOptions {
 
 export const DEFAULT_TILE = 128;
 
+/** The overlap used when none is given: the receptive radius, at most 32 and a quarter of the tile. */
+export const defaultOverlap = (receptiveRadius: number, tile: number): number => Math.min(receptiveRadius, 32, Math.floor(tile / 4));
+
 /** One axis of the tiling: where each tile's window starts (all windows are `size` long) and its blend weights over the output. */
 interface AxisTiles {
   readonly size: number;
@@ -94,7 +97,7 @@ function copyWindow(src: RgbImage, y0: number, x0: number, h: number, w: number,
 export function upscaleTiled(upscaler: Upscaler, lr: RgbImage, options: TileOptions = {}): RgbImage {
   const s = upscaler.scale, r = upscaler.receptiveRadius;
   const tile = options.tile ?? DEFAULT_TILE;
-  const overlap = options.overlap ?? Math.min(r, 32, Math.floor(tile / 4));
+  const overlap = options.overlap ?? defaultOverlap(r, tile);
   const maxBatch = options.batch ?? 8;
   const batchPixels = options.batchPixels ?? DEFAULT_TILE * DEFAULT_TILE * 4;
   if (!(Number.isInteger(tile) && tile > 0 && Number.isInteger(overlap) && overlap >= 0 && tile > 2 * overlap)) {
