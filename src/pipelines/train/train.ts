@@ -1,0 +1,154 @@
+/**
+ * The training run as a stream of events: batches from the data pipeline, one PCL step per batch,
+ * validation and checkpoints at their cadence, a final checkpoint when the run ends or is stopped.
+ *
+ * Stopping: when `stop` emits, the step in progress finishes, a checkpoint is written, and the
+ * stream completes (the CLI maps SIGINT/SIGTERM to `stop`).
+ * Resuming: with `resume`, OUT/latest is loaded; batches and contrast draws depend only on
+ * (seed, iteration), so the run continues exactly as if it had never stopped.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { concat, concatMap, defer, EMPTY, from, mergeMap, Observable, of, Subject, takeWhile, tap, type ObservableInput } from "rxjs";
+import { readCheckpoint, assignVariables } from "../../checkpoint/load.js";
+import { saveCheckpoint } from "../../checkpoint/save.js";
+import { specToJson } from "../../checkpoint/spec-json.js";
+import { compileGenerator } from "../../compile/network.js";
+import type { PclSpec } from "../../dsl/index.js";
+import { generatorUpscaler } from "../../model/generator-upscaler.js";
+import { loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
+import { matlabLr } from "./make-lr.js";
+import { trainStep, type StepLosses } from "./train-step.js";
+import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
+import { validate } from "./validate.js";
+
+export interface TrainRunOptions {
+  readonly spec: PclSpec;
+  /** Folder of HR training images (recursive). */
+  readonly data: string;
+  /** Folder of HR validation images, or null for none. */
+  readonly val: string | null;
+  readonly out: string;
+  readonly resume: boolean;
+  /** Name of the active backend, recorded in checkpoints. */
+  readonly backend: string;
+  /** Emits once to stop after the current step (with a checkpoint). */
+  readonly stop: Observable<unknown>;
+  readonly prefetch?: number;
+}
+
+export type TrainEvent =
+  | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number }
+  | ({ readonly type: "step"; readonly itPerSec: number; readonly elapsedMs: number } & StepLosses)
+  | { readonly type: "validation"; readonly iteration: number; readonly psnr: number; readonly ssim: number; readonly images: number; readonly best: boolean }
+  | { readonly type: "checkpoint"; readonly iteration: number; readonly dir: string }
+  | { readonly type: "skip"; readonly file: string; readonly reason: string }
+  | { readonly type: "done"; readonly iteration: number; readonly stopped: boolean; readonly best: { readonly iteration: number; readonly psnr: number; readonly ssim: number } | null };
+
+export class ResumeError extends Error {
+  override readonly name = "ResumeError";
+}
+
+export function train(o: TrainRunOptions): Observable<TrainEvent> {
+  return defer(async () => {
+    const skips: TrainEvent[] = [];
+    const state = createTrainingState(o.spec, o.spec.train.seed);
+    let resumed = false;
+    if (o.resume) {
+      const latest = join(o.out, "latest");
+      if (!existsSync(latest) && !existsSync(join(o.out, ".latest.previous"))) throw new ResumeError(`--resume: ${latest} has no checkpoint to resume from`);
+      const ck = await readCheckpoint(latest);
+      if (JSON.stringify(specToJson({ ...ck.spec, train: o.spec.train })) !== JSON.stringify(specToJson(o.spec))) {
+        state.dispose();
+        throw new ResumeError(`--resume: the graph '${o.spec.name}' differs from the one in ${latest} ('${ck.spec.name}'); resume with the same graph file`);
+      }
+      restoreTrainingState(state, ck);
+      resumed = true;
+    }
+    const pairs = o.val ? await loadValidationPairs(o.val, o.spec.scale, matlabLr, { onSkip: (file, reason) => skips.push({ type: "skip", file, reason }) }) : [];
+    return { state, resumed, pairs, skips };
+  }).pipe(mergeMap(({ state, resumed, pairs, skips }) => run(o, state, resumed, pairs, skips)));
+}
+
+function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[]): Observable<TrainEvent> {
+  const { spec } = o;
+  const t = spec.train;
+  const iterations = t.iterations;
+  const demand = new Subject<void>();
+  let stopRequested = false;
+  const evalG = pairs.length ? compileGenerator(spec.generator, state.seed, "validation") : undefined;
+  const evalUpscaler = evalG ? generatorUpscaler(evalG, spec.generator, spec.scale, spec.name, false) : undefined;
+  const started = Date.now();
+  const startIteration = state.iteration;
+
+  const validation = (): TrainEvent[] => {
+    if (!evalG || !evalUpscaler) return [];
+    // Validate the weights that inference will use: the EMA when there is one.
+    const source = state.ema ? state.ema.weights : state.generator.variables;
+    for (const [path, v] of evalG.variables) tf.tidy(() => v.assign(source.get(path.replace(/^validation/, "generator"))! as tf.Tensor));
+    const score = validate(evalUpscaler, pairs, spec.scale);
+    const best = !state.best || score.psnr > state.best.psnr;
+    if (best) state.best = { iteration: state.iteration, psnr: score.psnr, ssim: score.ssim };
+    return [{ type: "validation", iteration: state.iteration, ...score, best }];
+  };
+  const checkpoint = async (alsoBest: boolean): Promise<TrainEvent[]> => {
+    const content = checkpointContent(state, o.backend);
+    const latest = join(o.out, "latest");
+    await saveCheckpoint(latest, content);
+    const events: TrainEvent[] = [{ type: "checkpoint", iteration: state.iteration, dir: latest }];
+    if (alsoBest) {
+      const best = join(o.out, "best");
+      await saveCheckpoint(best, content);
+      events.push({ type: "checkpoint", iteration: state.iteration, dir: best });
+    }
+    return events;
+  };
+
+  const afterStep = async (losses: StepLosses): Promise<TrainEvent[]> => {
+    const done = state.iteration;
+    const elapsedMs = Date.now() - started;
+    const events: TrainEvent[] = [];
+    if (done % t.logEvery === 0 || done === iterations || done === startIteration + 1) {
+      events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1) });
+    }
+    if (done % t.validateEvery === 0 || done === iterations) {
+      const v = validation();
+      events.push(...v);
+      const improved = v.some((e) => e.type === "validation" && e.best);
+      events.push(...(await checkpoint(improved || (!evalG && done === iterations))));
+    }
+    return events;
+  };
+
+  const finish = defer(async (): Promise<TrainEvent[]> => {
+    const events: TrainEvent[] = [];
+    // A stop between cadences still leaves a checkpoint of the last completed step.
+    if (state.iteration % t.validateEvery !== 0 && state.iteration !== iterations && state.iteration > startIteration) events.push(...(await checkpoint(false)));
+    events.push({ type: "done", iteration: state.iteration, stopped: stopRequested, best: state.best });
+    return events;
+  });
+
+  const steps = state.iteration >= iterations ? EMPTY : trainBatches({
+    hrDir: o.data, makeLr: matlabLr, scale: spec.scale, patch: t.patch, batchSize: t.batch, seed: t.seed,
+    demand, prefetch: o.prefetch ?? 2, startBatch: state.iteration,
+    onSkip: (file, reason) => skips.push({ type: "skip", file, reason }),
+  }).pipe(
+    takeWhile(() => !stopRequested && state.iteration < iterations),
+    concatMap(async (batch) => {
+      const losses = trainStep(state, batch);
+      demand.next();
+      const events = [...skips.splice(0), ...(await afterStep(losses))];
+      return events;
+    }),
+    takeWhile(() => !stopRequested && state.iteration < iterations, true),
+    mergeMap((events): ObservableInput<TrainEvent> => from(events)),
+  );
+
+  const stopWatch = o.stop.subscribe(() => { stopRequested = true; });
+  return concat(
+    of<TrainEvent>({ type: "start", iteration: state.iteration, iterations, resumed, spec: spec.name, seed: state.seed, validationImages: pairs.length }),
+    steps,
+    finish.pipe(mergeMap((e) => from(e))),
+  ).pipe(tap({ finalize: () => { stopWatch.unsubscribe(); demand.complete(); evalG?.dispose(); state.dispose(); } }));
+}
