@@ -18,6 +18,18 @@ export interface NativeAddon {
   depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array, multiplier: number): void;
   /** params [batchA, batchB, M, N, K, transposeA, transposeB] */
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, params: Int32Array, bias: Float32Array | null, act: number, alpha: number): void;
+  /** op: 0 add 1 sub 2 mul 3 div 4 max 5 min 6 squared_difference 7 pow; strided broadcast view */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
+  /** op: 0 > 1 >= 2 < 3 <= 4 == 5 != */
+  compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** op: 0 sum 1 mean 2 max 3 min 4 prod; keep[i] = 1 for kept axes */
+  reduce(op: number, x: Float32Array, out: Float32Array, shape: Int32Array, keep: Int32Array): void;
+  transpose(x: Float32Array | Int32Array, out: Float32Array | Int32Array, shape: Int32Array, perm: Int32Array): void;
+  /** mode: 0 constant 1 reflect 2 symmetric */
+  pad4(x: Float32Array, out: Float32Array, shape: Int32Array, before: Int32Array, after: Int32Array, mode: number, value: number): void;
+  select(cond: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  adam(v: Float32Array, m: Float32Array, s: Float32Array, g: Float32Array, beta1: number, beta2: number, lr: number, eps: number): void;
   setNumThreads(n: number): number;
   getNumThreads(): number;
   isa(): string;
@@ -27,7 +39,7 @@ export interface NativeAddon {
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
-const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "matmul", "setNumThreads", "isa"];
+const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa"];
 
 let loaded: AddonLoad | undefined;
 

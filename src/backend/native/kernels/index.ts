@@ -8,6 +8,13 @@ import { depthwiseConv2dNativeConfig } from "./DepthwiseConv2dNative.js";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./DepthwiseConv2dNativeBackpropFilter.js";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./DepthwiseConv2dNativeBackpropInput.js";
 import { fusedConv2DConfig } from "./FusedConv2D.js";
+import { binaryConfigs } from "./binary.js";
+import { compareConfigs } from "./compare.js";
+import { mirrorPadConfig, padV2Config } from "./Pad.js";
+import { reduceConfigs } from "./reduce.js";
+import { selectConfig } from "./Select.js";
+import { transposeConfig } from "./Transpose.js";
+import { unaryConfigs } from "./unary.js";
 
 export const nativeKernelConfigs: KernelConfig[] = [
   conv2DConfig,
@@ -19,4 +26,12 @@ export const nativeKernelConfigs: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
+  ...binaryConfigs,
+  ...compareConfigs,
+  ...unaryConfigs,
+  ...reduceConfigs,
+  transposeConfig,
+  mirrorPadConfig,
+  padV2Config,
+  selectConfig,
 ];

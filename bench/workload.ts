@@ -1,0 +1,81 @@
+/**
+ * What `npm run bench` runs. A timed workload allocates its inputs per backend in setup(), and
+ * run() performs one repetition synchronously (tfjs cpu/native kernels execute eagerly) and frees
+ * what it made. bench/run.ts times run() (best and median) and, with `flops`, reports GFLOP/s.
+ * Report workloads (pipeline throughput etc.) just produce an object.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+export interface TimedWorkload {
+  readonly kind: "timed";
+  readonly name: string;
+  readonly description: string;
+  /** tfjs backend names to run it on (those not registered are skipped with a note). */
+  readonly backends: readonly string[];
+  /** Floating-point operations of one run (analytic), for GFLOP/s. */
+  readonly flops?: number;
+  /** Key of the PyTorch anchor this compares against (see bench/pytorch.ts), if any. */
+  readonly pytorchKey?: string;
+  readonly reps?: number;
+  readonly warmup?: number;
+  setup(backend: string): void | Promise<void>;
+  run(): void | Promise<void>;
+  teardown(): void;
+}
+
+export interface ReportWorkload {
+  readonly kind: "report";
+  readonly name: string;
+  readonly description: string;
+  run(): Promise<unknown>;
+}
+
+export type Workload = TimedWorkload | ReportWorkload;
+
+export interface TimedResult {
+  workload: string;
+  backend: string;
+  bestMs: number;
+  medianMs: number;
+  gflops: number | null;
+}
+
+/** Times a workload on one backend (the backend must already be registered). */
+export async function timeWorkload(w: TimedWorkload, backend: string, opts: { reps?: number; warmup?: number } = {}): Promise<TimedResult> {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialize`);
+  const quiet = tf.backend() as unknown as { firstUse?: boolean };
+  if ("firstUse" in quiet) quiet.firstUse = false;
+  await w.setup(backend);
+  try {
+    const reps = opts.reps ?? w.reps ?? 5, warmup = opts.warmup ?? w.warmup ?? 2;
+    for (let i = 0; i < warmup; i++) await w.run();
+    const times: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await w.run();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const bestMs = times[0], medianMs = times[Math.floor(times.length / 2)];
+    return { workload: w.name, backend, bestMs, medianMs, gflops: w.flops ? w.flops / bestMs / 1e6 : null };
+  } finally {
+    w.teardown();
+  }
+}
+
+/** Deterministic uniform [-1, 1) data (mulberry32). */
+export function seededData(n: number, seed: number, scale = 1): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(s ^ (s >>> 15), 1 | s);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    out[i] = scale * (2 * (((r ^ (r >>> 14)) >>> 0) / 4294967296) - 1);
+  }
+  return out;
+}
+
+export function seededTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
+  return tf.tensor(seededData(shape.reduce((a, b) => a * b, 1), seed, scale), shape, "float32");
+}

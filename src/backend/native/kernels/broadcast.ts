@@ -1,0 +1,44 @@
+/** Broadcast views for the addon's strided element-wise loops (size-1 dims dropped, contiguous dims merged). */
+import { backend_util } from "@tensorflow/tfjs-core";
+
+export interface BroadcastView {
+  outShape: number[];
+  shape: Int32Array;
+  sa: Int32Array;
+  sb: Int32Array;
+}
+
+function denseStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let st = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = st;
+    st *= shape[i];
+  }
+  return s;
+}
+
+export function broadcastView(aShape: readonly number[], bShape: readonly number[]): BroadcastView {
+  const outShape = backend_util.assertAndGetBroadcastShape(aShape as number[], bShape as number[]);
+  const R = outShape.length;
+  const da = denseStrides(aShape), db = denseStrides(bShape);
+  const dims: number[] = [], sa: number[] = [], sb: number[] = [];
+  for (let i = 0; i < R; i++) {
+    const n = outShape[i];
+    if (n === 1) continue;
+    const ia = i - (R - aShape.length), ib = i - (R - bShape.length);
+    const stA = ia >= 0 && aShape[ia] !== 1 ? da[ia] : 0;
+    const stB = ib >= 0 && bShape[ib] !== 1 ? db[ib] : 0;
+    const k = dims.length - 1;
+    if (k >= 0 && sa[k] === stA * n && sb[k] === stB * n) {
+      dims[k] *= n; // merge with the previous dim
+      sa[k] = stA;
+      sb[k] = stB;
+    } else {
+      dims.push(n);
+      sa.push(stA);
+      sb.push(stB);
+    }
+  }
+  return { outShape, shape: Int32Array.from(dims), sa: Int32Array.from(sa), sb: Int32Array.from(sb) };
+}
