@@ -196,6 +196,9 @@ test("pcl-stream upscale: folders (--recursive mirrors subfolders), up-to-date s
     try {
       t.is(await upscaleCommand(["--model", "bicubic", "--scale", "2", "-o", out, input]), 1);
       t.is(await upscaleCommand(["--model", "bicubic", "--then", "move", input]), 2, "--then move without --move-to is a usage error");
+      t.is(await upscaleCommand(["--model", join(dir, "no-such-checkpoint"), input]), 2, "a model that cannot load is reported, exit 2");
+      t.is(await upscaleCommand(["--model", "bicubic", "--format", "gif", input]), 2);
+      t.is(await upscaleCommand(["--model", "bicubic", join(dir, "missing.png")]), 1, "a missing input is reported");
     } finally {
       console.error = error;
     }

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { lastValueFrom, of, Subject, toArray } from "rxjs";
 import sharp from "sharp";
 import { encodeImage, type DecodedImage } from "../src/io/image.js";
-import { isIgnoredName, sniffImageFormat, upscaleEach, watchFolder, type FileEvent, type Step, type WatchFolderOptions } from "../src/pipelines/watch/index.js";
+import { afterSuccess, isIgnoredName, sniffImageFormat, upscaleEach, watchFolder, type FileEvent, type Step, type WatchFolderOptions } from "../src/pipelines/watch/index.js";
 import { tinyConvUpscaler } from "./helpers/tiny-conv-upscaler.js";
 
 test.before(async () => {
@@ -22,7 +22,8 @@ test.before(async () => {
   await tf.ready();
 });
 
-const FAST = { stabilityMs: 150, pollMs: 25 } as const;
+/** A file counts as written after 400 ms without growing: far above the 25 ms gaps of the slow writer below, even on a loaded machine. */
+const FAST = { stabilityMs: 400, pollMs: 25 } as const;
 
 /** Subscribes to a watch and lets a test wait for events. */
 function observe(options: WatchFolderOptions) {
@@ -96,14 +97,15 @@ test.serial("watch: backlog and live drops each get exactly one output; bad file
 
   const before = tf.memory().numTensors;
   const w = observe({ inDir: IN, outDir: OUT, upscaler, concurrency: 2, tile: 12, ...FAST });
+  t.teardown(() => w.handle.stop());
   await w.until((es) => es.some((e) => e.type === "watching"), "watching");
 
   // Live drops: a valid image, one written slowly in chunks, and a corrupt one.
   await put("live.png", await enc(image(20, 20, 3, 8, 8), "png"));
   const slow = await enc(image(32, 24, 3, 8, 9), "png");
-  for (let i = 0; i < 4; i++) {
-    await appendFile(join(IN, "slow.png"), slow.subarray((i * slow.length) >> 2, ((i + 1) * slow.length) >> 2));
-    await sleep(60);
+  for (let i = 0; i < 6; i++) {
+    await appendFile(join(IN, "slow.png"), slow.subarray(Math.floor((i * slow.length) / 6), Math.floor(((i + 1) * slow.length) / 6)));
+    await sleep(25);
   }
   await put("broken.jpg", Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 1, 2, 3, 4]));
 
@@ -154,6 +156,7 @@ test.serial("watch: backlog and live drops each get exactly one output; bad file
 
   // Restart: nothing is done twice, failures are not retried.
   const r = observe({ inDir: IN, outDir: OUT, upscaler, ...FAST });
+  t.teardown(() => r.handle.stop());
   const files = [...all, join(IN, "after.webp")];
   await r.until((es) => files.every((f) => es.some((e) => "file" in e && e.file === f)), "restart: one event per file");
   t.false(r.events.some((e) => e.type === "done" || e.type === "failed"), JSON.stringify(r.events.filter((e) => e.type === "done" || e.type === "failed")));
@@ -185,8 +188,9 @@ test.serial("stop: files in flight finish, queued ones are not started, and the 
     return { width: 4, height: 4, outWidth: 8, outHeight: 8 };
   };
   const w = observe({ inDir: IN, outDir: join(dir, "out"), upscaler: tinyConvUpscaler(2), job, concurrency: 2, ...FAST });
+  t.teardown(() => { w.handle.stop(); release(); });
   await w.until(() => started.length === 2, "two jobs in flight");
-  await sleep(300); // every file has been found and queued by now
+  await sleep(FAST.stabilityMs + 300); // every file has been found and queued by now
   w.handle.stop();
   release();
   await w.done;
@@ -255,4 +259,25 @@ test.serial("CLI: pcl-stream watch upscales a file, then exits 0 on SIGINT", asy
   const done = stdout.trim().split("\n").map((l) => JSON.parse(l) as FileEvent).filter((e) => e.type === "done");
   t.is(done.length, 1);
   t.is((await sharp(join(OUT, "x_x2.png")).metadata()).width, 16);
+});
+
+test("then move / delete act on inputs only after success, mirroring subfolders; keep leaves them", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "pcl-watch-then-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const IN = join(dir, "in");
+  await mkdir(join(IN, "sub"), { recursive: true });
+  for (const f of ["ok.png", join("sub", "ok2.png"), "bad.png", "gone.png"]) await writeFile(join(IN, f), "x");
+  const done = (file: string): Step => ({ type: "done", file: join(IN, file), output: "o", width: 1, height: 1, outWidth: 2, outHeight: 2, ms: 1 });
+  const failed: Step = { type: "failed", file: join(IN, "bad.png"), error: "boom" };
+  const moved = await lastValueFrom(of(done("ok.png"), done(join("sub", "ok2.png")), failed).pipe(afterSuccess({ then: "move", moveDir: join(dir, "moved"), root: IN }), toArray()));
+  t.is(moved.length, 3);
+  t.deepEqual((await readdir(IN)).sort(), ["bad.png", "gone.png", "sub"]);
+  t.deepEqual(await readdir(join(IN, "sub")), []);
+  t.deepEqual((await readdir(join(dir, "moved"))).sort(), ["ok.png", "sub"]);
+  t.deepEqual(await readdir(join(dir, "moved", "sub")), ["ok2.png"]);
+  await rm(join(IN, "gone.png"));
+  const deleted = await lastValueFrom(of(done("bad.png"), done("gone.png")).pipe(afterSuccess({ then: "delete" }), toArray()));
+  t.deepEqual(deleted.map((e) => e.type), ["done", "done", "warning"], "a delete that fails is a warning, not a crash");
+  t.deepEqual(await readdir(IN), ["sub"]);
+  t.throws(() => afterSuccess({ then: "move" }), { message: /needs a moveDir/ });
 });

@@ -50,8 +50,14 @@ export async function run(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  await selectBackend(flags.backend);
-  const upscaler = await loadUpscaler(flags.model, flags.scale);
+  let upscaler;
+  try {
+    await selectBackend(flags.backend);
+    upscaler = await loadUpscaler(flags.model, flags.scale);
+  } catch (err) {
+    console.error(`pcl-stream upscale: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
   const suffix = flags.suffix ?? defaultSuffix(flags.scale);
   const outDir = flags.out === undefined ? undefined : resolve(flags.out);
   const moveDir = flags.moveTo === undefined ? undefined : resolve(flags.moveTo);

@@ -51,8 +51,14 @@ export async function run(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  await selectBackend(flags.backend);
-  const upscaler = await loadUpscaler(flags.model, flags.scale);
+  let upscaler;
+  try {
+    await selectBackend(flags.backend);
+    upscaler = await loadUpscaler(flags.model, flags.scale);
+  } catch (err) {
+    console.error(`pcl-stream watch: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
   const handle = watchFolder({
     inDir: flags.inDir,
     outDir: flags.outDir,
