@@ -96,8 +96,8 @@ export class MissingLrError extends Error {
 
 /** A set's name in tables: the folder's name, or its parent's when the folder is called HR (`set5/HR` -> `set5`). */
 export function setName(hrDir: string): string {
-  const base = basename(hrDir.replace(/[\\/]+$/, ""));
-  return base.toLowerCase() === "hr" ? basename(dirname(hrDir.replace(/[\\/]+$/, ""))) : base;
+  const dir = hrDir.replace(/[\\/]+$/, "");
+  return basename(dir).toLowerCase() === "hr" ? basename(dirname(dir)) : basename(dir);
 }
 
 /** The image as a saved 8-bit file holds it: clipped to [0, 1], rounded to k / 255. */
