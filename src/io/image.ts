@@ -131,8 +131,8 @@ export function formatOfPath(file: string): OutputFormat | undefined {
 /** Formats that keep 16 bits per channel. */
 export const keeps16Bit = (format: OutputFormat): boolean => format === "png" || format === "tiff";
 
-/** Encodes an image to a buffer. 16-bit data is written 16-bit where the format allows, else reduced to 8. */
-export async function encodeImage(img: Omit<DecodedImage, "format">, format: OutputFormat, quality = 95): Promise<Buffer> {
+/** The sharp pipeline that encodes `img` as `format`. 16-bit data stays 16-bit where the format allows, else is reduced to 8. */
+function encoder(img: Omit<DecodedImage, "format">, format: OutputFormat, quality: number): sharp.Sharp {
   let { data, bitDepth } = img;
   if (bitDepth === 16 && !keeps16Bit(format)) {
     const d8 = new Uint8Array(data.length);
@@ -147,29 +147,54 @@ export async function encodeImage(img: Omit<DecodedImage, "format">, format: Out
   // Gray must be marked as such, or sharp writes it as 3-channel sRGB.
   pipe = pipe.toColourspace(img.channels <= 2 ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb");
   switch (format) {
-    case "png": return pipe.png().toBuffer();
-    case "jpg": return (img.channels === 2 || img.channels === 4 ? pipe.flatten({ background: "#ffffff" }) : pipe).jpeg({ quality }).toBuffer();
-    case "webp": return pipe.webp({ quality }).toBuffer();
-    case "tiff": return pipe.tiff().toBuffer();
+    case "png": return pipe.png();
+    case "jpg": return (img.channels === 2 || img.channels === 4 ? pipe.flatten({ background: "#ffffff" }) : pipe).jpeg({ quality });
+    case "webp": return pipe.webp({ quality });
+    case "tiff": return pipe.tiff();
   }
 }
 
-/**
- * Writes atomically: the bytes go to a temp file beside the target (`.pcl-tmp-*`), then a rename.
- * A crash leaves no partial file under the target's name. `mtime` (seconds since the epoch, or a Date)
- * stamps the file before the rename, so it never appears with another modification time.
- */
-export async function writeFileAtomic(file: string, bytes: Buffer, options?: { readonly mtime?: number | Date }): Promise<void> {
+/** Encodes an image to a buffer. 16-bit data is written 16-bit where the format allows, else reduced to 8. */
+export async function encodeImage(img: Omit<DecodedImage, "format">, format: OutputFormat, quality = 95): Promise<Buffer> {
+  return encoder(img, format, quality).toBuffer();
+}
+
+/** Options of the atomic writers. */
+export interface AtomicWriteOptions {
+  /** Stamps the file with this modification time (seconds since the epoch, or a Date) before the rename. */
+  readonly mtime?: number | Date;
+}
+
+/** Runs `write(tmp)` on a temp file beside `file` (`.pcl-tmp-*`), then renames it to `file`; the temp file is removed on failure. */
+async function atomically(file: string, write: (tmp: string) => Promise<unknown>, options?: AtomicWriteOptions): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(file)}`);
   try {
-    await writeFile(tmp, bytes);
+    await write(tmp);
     if (options?.mtime !== undefined) await utimes(tmp, new Date(), options.mtime);
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
     throw new ImageWriteError(file, err instanceof Error ? err.message : String(err));
   }
+}
+
+/**
+ * Writes atomically: the bytes go to a temp file beside the target (`.pcl-tmp-*`), then a rename.
+ * A crash leaves no partial file under the target's name. `mtime` stamps the file before the rename,
+ * so it never appears with another modification time.
+ */
+export async function writeFileAtomic(file: string, bytes: Buffer, options?: AtomicWriteOptions): Promise<void> {
+  await atomically(file, (tmp) => writeFile(tmp, bytes), options);
+}
+
+/**
+ * Encodes `img` straight into a temp file beside `file`, then renames it: like
+ * `writeFileAtomic(file, await encodeImage(img, format))` without holding the encoded bytes in
+ * memory (for huge outputs).
+ */
+export async function encodeImageAtomic(file: string, img: Omit<DecodedImage, "format">, format: OutputFormat, options?: AtomicWriteOptions & { readonly quality?: number }): Promise<void> {
+  await atomically(file, (tmp) => encoder(img, format, options?.quality ?? 95).toFile(tmp), options);
 }
 
 /** Prefix of pcl-stream's own temp files (ignored by the watcher, cleaned on start). */

@@ -3,7 +3,7 @@
  * alpha plane on its own, encode (16-bit kept where the format allows), write atomically.
  * Gray stays gray, RGBA stays RGBA; the model always sees RGB.
  */
-import { encodeImage, keeps16Bit, readImage, writeFileAtomic, type BitDepth, type DecodedImage, type OutputFormat, type RgbImage } from "../io/image.js";
+import { encodeImageAtomic, keeps16Bit, readImage, type BitDepth, type DecodedImage, type OutputFormat, type RgbImage } from "../io/image.js";
 import type { Upscaler } from "../model/upscaler.js";
 import { DEFAULT_TILE, upscaleTiled } from "../ops/tiled-upscale.js";
 import { writeUpscaledAlpha } from "./upscale-alpha.js";
@@ -63,7 +63,6 @@ export async function upscaleFile(input: string, output: string, upscaler: Upsca
   const tile = options.tile ?? DEFAULT_TILE;
   const overlap = options.overlap ?? defaultOverlap(upscaler, tile);
   const out = upscaleDecoded(img, tiledUpscaleRgb(upscaler, { tile, overlap }), upscaler, bitDepth, { ...options, tile, overlap });
-  const bytes = await encodeImage(out, options.format);
-  await writeFileAtomic(output, bytes, options.mtimeMs === undefined ? undefined : { mtime: options.mtimeMs / 1000 });
+  await encodeImageAtomic(output, out, options.format, options.mtimeMs === undefined ? undefined : { mtime: options.mtimeMs / 1000 });
   return { width: img.width, height: img.height, outWidth: out.width, outHeight: out.height };
 }
