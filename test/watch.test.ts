@@ -191,6 +191,7 @@ test.serial("stop: files in flight finish, queued ones are not started, and the 
   t.teardown(() => { w.handle.stop(); release(); });
   await w.until(() => started.length === 2, "two jobs in flight");
   await sleep(FAST.stabilityMs + 300); // every file has been found and queued by now
+  t.true(w.events.some((e) => e.type === "watching"), "events do not wait behind busy upscaling slots");
   w.handle.stop();
   release();
   await w.done;

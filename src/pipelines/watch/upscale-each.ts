@@ -2,9 +2,10 @@
  * Stage: upscales images, at most `concurrency` at a time (`mergeMap`), each in isolation: a file
  * that throws becomes a `failed` event and the stream goes on. Two versions of one file never run
  * at once (the later waits), a version already queued is not queued twice, and once `isStopping()`
- * says so, queued files are skipped instead of started.
+ * says so, queued files are skipped instead of started. Other steps (events) pass straight through,
+ * without waiting for a free slot.
  */
-import { defer, filter, from, mergeMap, of, type OperatorFunction } from "rxjs";
+import { connect, defer, filter, from, merge, mergeMap, type OperatorFunction } from "rxjs";
 import type { FileEvent, PendingImage, Step } from "./steps.js";
 
 /** What upscaling one image reports back (sizes in pixels). */
@@ -28,11 +29,15 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 export function upscaleEach(job: ImageJob, options: UpscaleEachOptions): OperatorFunction<Step, Step> {
   const { concurrency } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`upscaleEach: concurrency must be a positive integer (got ${concurrency})`);
-  return (source) => defer(() => source.pipe(...perSubscription(job, options)));
+  return (source) =>
+    defer(() => {
+      const [dedupe, run] = perSubscription(job, options);
+      return source.pipe(connect((steps) => merge(steps.pipe(filter((s) => s.type !== "image")), steps.pipe(filter((s) => s.type === "image"), dedupe, run))));
+    });
 }
 
 /** The operators with their own state (what is queued, what runs) for one subscription. */
-function perSubscription(job: ImageJob, options: UpscaleEachOptions): [OperatorFunction<Step, Step>, OperatorFunction<Step, Step>] {
+function perSubscription(job: ImageJob, options: UpscaleEachOptions): [OperatorFunction<Step, Step>, OperatorFunction<Step, FileEvent>] {
   const queued = new Set<string>();
   const lastRun = new Map<string, Promise<unknown>>();
 
@@ -53,13 +58,13 @@ function perSubscription(job: ImageJob, options: UpscaleEachOptions): [OperatorF
   return [
     // At arrival (not when a slot frees up): a version already queued or running is dropped.
     filter((step: Step) => {
-      if (step.type !== "image") return true;
+      if (step.type !== "image") return false;
       if (queued.has(keyOf(step))) return false;
       queued.add(keyOf(step));
       return true;
     }),
     mergeMap((step: Step) => {
-      if (step.type !== "image") return of(step);
+      if (step.type !== "image") return [];
       const run = runOne(step);
       lastRun.set(step.file, run);
       return from(
