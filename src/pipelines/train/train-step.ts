@@ -6,7 +6,7 @@
  * is 0 and E still trains. Every tensor is made and freed inside the step.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { drawContrast, makeContrast } from "../../compile/contrast.js";
+import { drawContrast, makeContrast, type Contrast } from "../../compile/contrast.js";
 import { hasContrastiveTerm } from "../../dsl/index.js";
 import type { TrainBatch } from "../data/index.js";
 import { createRng, deriveSeed } from "../data/index.js";
@@ -47,30 +47,42 @@ export function trainStep(s: TrainingState, batch: TrainBatch): StepLosses {
     const lr = tf.tensor4d(batch.lr, [n, p, p, 3]);
     const hr = tf.tensor4d(batch.hr, [n, P, P, 3]);
     const contrast = draws ? makeContrast(spec, hr, lr, draws) : undefined;
-
-    let discriminator: number | null = null;
-    if (s.discriminatorLoss && s.embedding && s.adamE) {
-      const dLoss = s.discriminatorLoss;
-      const sr = s.generator.apply(lr); // outside any gradient scope: detached
-      const { value, grads } = tf.variableGrads(() => dLoss(sr, hr, contrast), [...s.embedding.variables.values()]);
-      discriminator = value.dataSync()[0];
-      s.adamE.apply(clip(byPath(grads, s.embedding.variables), t.clipGradNorm).grads, lrE);
-    }
-
-    const terms: Record<string, number> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const parts = s.generatorLoss(s.generator.apply(lr), hr, contrast, contrastive ? 1 : 0);
-      for (const [k, v] of parts.terms) terms[k] = v.dataSync()[0];
-      return parts.total;
-    }, [...s.generator.variables.values()]);
-    const generator = value.dataSync()[0];
-    const clipped = clip(byPath(grads, s.generator.variables), t.clipGradNorm);
-    s.adamG.apply(clipped.grads, lrG);
-    result = { discriminator, generator, terms, gradNormGenerator: clipped.norm };
+    const discriminator = discriminatorStep(s, lr, hr, contrast, lrE);
+    const g = generatorStep(s, lr, hr, contrast, contrastive ? 1 : 0, lrG);
+    result = { discriminator, ...g };
   });
   s.ema?.update(s.generator.variables);
   s.iteration = it + 1;
   return { iteration: it, ...result, lrGenerator: lrG, contrastive };
+}
+
+/**
+ * One update of E on its loss, SR = G(LR) computed outside any gradient scope (detached).
+ * Returns E's loss before the update, or null when E is not trained. Call inside tf.tidy.
+ */
+export function discriminatorStep(s: TrainingState, lr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, rate: number): number | null {
+  if (!s.discriminatorLoss || !s.embedding || !s.adamE) return null;
+  const dLoss = s.discriminatorLoss;
+  const sr = s.generator.apply(lr);
+  const { value, grads } = tf.variableGrads(() => dLoss(sr, hr, contrast), [...s.embedding.variables.values()]);
+  s.adamE.apply(clip(byPath(grads, s.embedding.variables), s.spec.train.clipGradNorm).grads, rate);
+  return value.dataSync()[0];
+}
+
+/**
+ * One update of G on L1 + alpha * InfoNCE (alpha scaled by `contrastiveScale`); E is read, not
+ * updated, and the gradient flows through it into G. Call inside tf.tidy.
+ */
+export function generatorStep(s: TrainingState, lr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, contrastiveScale: number, rate: number) {
+  const terms: Record<string, number> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const parts = s.generatorLoss(s.generator.apply(lr), hr, contrast, contrastiveScale);
+    for (const [k, v] of parts.terms) terms[k] = v.dataSync()[0];
+    return parts.total;
+  }, [...s.generator.variables.values()]);
+  const clipped = clip(byPath(grads, s.generator.variables), s.spec.train.clipGradNorm);
+  s.adamG.apply(clipped.grads, rate);
+  return { generator: value.dataSync()[0], terms, gradNormGenerator: clipped.norm };
 }
 
 /** E's loss needs positives/negatives only with the release's options. */

@@ -136,6 +136,10 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
   }).pipe(
     takeWhile(() => !stopRequested && state.iteration < iterations),
     concatMap(async (batch) => {
+      // Yield to the event loop once per step: with every image cached, the batch chain resolves
+      // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stopRequested) return [];
       const losses = trainStep(state, batch);
       demand.next();
       const events = [...skips.splice(0), ...(await afterStep(losses))];
