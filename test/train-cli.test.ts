@@ -18,7 +18,7 @@ test("SIGINT during `pcl-stream train` finishes the step, writes a checkpoint an
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   t.is(code, 0);
-  const events = stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; iteration?: number; stopped?: boolean });
+  const events = stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; iteration: number; stopped?: boolean });
   const done = events.find((e) => e.type === "done");
   t.true(done?.stopped === true);
   const manifest = JSON.parse(readFileSync(join(out, "latest", "checkpoint.json"), "utf8")) as { iteration: number };
