@@ -22,7 +22,7 @@ test("SIGINT during `pcl-stream train` finishes the step, writes a checkpoint an
   const done = events.find((e) => e.type === "done");
   t.true(done?.stopped === true);
   const manifest = JSON.parse(readFileSync(join(out, "latest", "checkpoint.json"), "utf8")) as { iteration: number };
-  t.is(manifest.iteration, done?.iteration);
+  t.is(manifest.iteration, done?.iteration ?? -1);
   t.true(existsSync(join(out, "metrics.jsonl")));
 
   const again = spawn(process.execPath, [...args.slice(0, 3), "--iters", String(manifest.iteration + 2), ...args.slice(3), "--resume"], { stdio: ["ignore", "pipe", "pipe"] });
