@@ -60,7 +60,7 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       const beta = store.weight(w("beta"), [inChannels], { kind: "constant", value: 0 });
       const fn: LayerFn = (x) => {
         const { mean, variance } = tf.moments(x, [0, 1, 2]);
-        return tf.batchNorm(x, mean, variance, beta, gamma, n.epsilon);
+        return tf.batchNorm(x, mean, variance, beta, gamma, n.epsilon) as tf.Tensor4D;
       };
       return { fn, outChannels: inChannels };
     })
@@ -71,7 +71,7 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
     .with({ kind: "pixelShuffle" }, (n) => ({ fn: (x: tf.Tensor4D) => pixelShuffle(x, n.factor), outChannels: inChannels / (n.factor * n.factor) }))
     .with({ kind: "meanShift" }, (n) => {
       const shift = n.mean.map((m) => n.sign * m);
-      return { fn: (x: tf.Tensor4D) => tf.add(x, tf.tensor1d(shift)), outChannels: inChannels };
+      return { fn: (x: tf.Tensor4D) => tf.add(x, tf.tensor1d(shift)) as tf.Tensor4D, outChannels: inChannels };
     })
     .with({ kind: "haar" }, (n) => ({ fn: (x: tf.Tensor4D) => haarBands(x, n.bands), outChannels: inChannels * n.bands.length }))
     .with({ kind: "layerAttention" }, (n) => {
@@ -92,7 +92,7 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
     })
     .with({ kind: "learnedScale" }, (n) => {
       const scale = store.weight(w("scale"), [], { kind: "constant", value: n.init });
-      return { fn: (x: tf.Tensor4D) => tf.mul(x, scale), outChannels: inChannels };
+      return { fn: (x: tf.Tensor4D) => tf.mul(x, scale) as tf.Tensor4D, outChannels: inChannels };
     })
     .with({ kind: "sequence" }, () => {
       let c = inChannels;
@@ -106,7 +106,7 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
     })
     .with({ kind: "gate" }, () => {
       const body = sub(0, inChannels).fn;
-      return { fn: (x: tf.Tensor4D) => tf.mul(x, body(x)), outChannels: inChannels };
+      return { fn: (x: tf.Tensor4D) => tf.mul(x, body(x)) as tf.Tensor4D, outChannels: inChannels };
     })
     .with({ kind: "branches" }, () => {
       const compiled = kids.map((_, i) => sub(i, inChannels));
