@@ -2,6 +2,11 @@
 // tfjs-backend-cpu tensors and writes into a Float32Array the caller allocated.
 #include <node_api.h>
 
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
+#include <cstdlib>
+
 #include <cstring>
 #include <string>
 
@@ -236,7 +241,29 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   });
 }
 
+// Large tensors are allocated and freed for every op. glibc serves big blocks with fresh mmaps,
+// so each op pays a page fault per 4 KiB (tens of ms for a 40 MB activation on some VMs). Keep
+// big blocks in the heap and do not trim it, so freed tensor memory is reused. Opt out with
+// PCL_NATIVE_MALLOC_TUNE=0.
+bool tune_malloc() {
+#if defined(__GLIBC__)
+  const char* env = std::getenv("PCL_NATIVE_MALLOC_TUNE");
+  if (env && env[0] == '0') return false;
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return true;
+#else
+  return false;
+#endif
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  const bool tuned = tune_malloc();
+  {
+    napi_value b;
+    napi_get_boolean(env, tuned, &b);
+    napi_set_named_property(env, exports, "mallocTuned", b);
+  }
   struct Fn {
     const char* name;
     napi_callback cb;

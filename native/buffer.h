@@ -32,4 +32,13 @@ class Buf {
   size_t cap_ = 0;
 };
 
+// Process-lifetime scratch buffers reused across calls (fresh large allocations cost a page fault
+// per 4 KiB, which dominates memory-bound kernels). Slots are per purpose; only the JS thread
+// asks for them (never from inside a parallel task).
+inline Buf& scratch(int slot) {
+  static Buf bufs[16];
+  return bufs[slot & 15];
+}
+enum ScratchSlot { S_XPAD = 0, S_WPACK, S_CANVAS, S_WROT, S_PART, S_DW_XE, S_DW_PART, S_PHASE_WT, S_PHASE_WPK };
+
 }  // namespace pcl

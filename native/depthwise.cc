@@ -42,6 +42,13 @@ void pad_expand(const float* x, int N, int H, int W, int C, int M, int Hp, int W
   });
 }
 
+// o[i] += x[i] * w[i] over a row; compiled for AVX2+FMA and baseline, picked at load (ifunc).
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void fma_row(float* __restrict o,
+                                                                          const float* __restrict x,
+                                                                          const float* __restrict w, long n) {
+  for (long i = 0; i < n; ++i) o[i] += x[i] * w[i];
+}
+
 inline int canvas_h(const ConvShape& s) { return (s.OH - 1) * s.sh + (s.KH - 1) * s.dh + 1; }
 inline int canvas_w(const ConvShape& s) { return (s.OW - 1) * s.sw + (s.KW - 1) * s.dw + 1; }
 
@@ -49,9 +56,16 @@ inline int canvas_w(const ConvShape& s) { return (s.OW - 1) * s.sw + (s.KW - 1) 
 
 void depthwise_forward(const ConvShape& s, int M, const float* x, const float* w, float* out) {
   const int CM = s.C * M, Hp = canvas_h(s), Wp = canvas_w(s), taps = s.KH * s.KW;
-  Buf xe;
+  Buf& xe = scratch(S_DW_XE);
   pad_expand(x, s.N, s.H, s.W, s.C, M, Hp, Wp, s.padT, s.padL, xe);
   const int R = s.N * s.OH;
+  std::vector<float> wrow;
+  if (s.sw == 1) {
+    wrow.resize((size_t)taps * s.OW * CM);
+    for (int t = 0; t < taps; ++t)
+      for (int ow = 0; ow < s.OW; ++ow)
+        std::copy(w + (long)t * CM, w + (long)(t + 1) * CM, wrow.data() + ((long)t * s.OW + ow) * CM);
+  }
   parallel_for(R, [&](int r) {
     const int n = r / s.OH, oh = r % s.OH;
     float* o = out + (long)r * s.OW * CM;
@@ -62,12 +76,8 @@ void depthwise_forward(const ConvShape& s, int M, const float* x, const float* w
         const float* wt = w + (long)(kh * s.KW + kw) * CM;
         const float* xs = xrow + (long)kw * s.dw * CM;
         if (s.sw == 1) {
-          // contiguous over (ow, j): o[i] += xs[i] * wt[i % CM]
-          for (int ow = 0; ow < s.OW; ++ow) {
-            float* oo = o + (long)ow * CM;
-            const float* xx = xs + (long)ow * CM;
-            for (int j = 0; j < CM; ++j) oo[j] += xx[j] * wt[j];
-          }
+          // contiguous over (ow, j): o[i] += xs[i] * w[i % CM], weights pre-tiled along the row
+          fma_row(o, xs, wrow.data() + (long)(kh * s.KW + kw) * s.OW * CM, (long)s.OW * CM);
         } else {
           for (int ow = 0; ow < s.OW; ++ow) {
             float* oo = o + (long)ow * CM;
@@ -87,7 +97,7 @@ void depthwise_backprop_input(const ConvShape& s, int M, const float* dy, const 
   const long plane = (long)Hp * Wp * CM;
   const int nt = std::min(s.N, std::max(1, num_threads()));
   // One canvas per image in flight; images are independent, so any split is deterministic.
-  std::vector<Buf> canv(nt);
+  static Buf canv[256];  // reused across calls (no fresh page faults)
   parallel_for(nt, [&](int t) {
     canv[t].reset(plane);
     float* cv = canv[t].data();
@@ -129,12 +139,13 @@ void depthwise_backprop_input(const ConvShape& s, int M, const float* dy, const 
 
 void depthwise_backprop_filter(const ConvShape& s, int M, const float* x, const float* dy, float* dw) {
   const int CM = s.C * M, Hp = canvas_h(s), Wp = canvas_w(s), taps = s.KH * s.KW;
-  Buf xe;
+  Buf& xe = scratch(S_DW_XE);
   pad_expand(x, s.N, s.H, s.W, s.C, M, Hp, Wp, s.padT, s.padL, xe);
   const int R = s.N * s.OH;
   const int ntask = std::max(1, std::min(R, 32));
   const long wsize = (long)taps * CM;
-  Buf part((size_t)ntask * wsize, true);
+  Buf& part = scratch(S_DW_PART);
+  part.reset((size_t)ntask * wsize, true);
   parallel_for(ntask, [&](int t) {
     float* acc = part.data() + t * wsize;
     for (int r = (long)R * t / ntask; r < (long)R * (t + 1) / ntask; ++r) {

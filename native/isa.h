@@ -19,6 +19,11 @@ struct Isa {
   // Weight-gradient tile: C[r][j] += sum over segments s, steps i < seglen of
   //   aseg[s][i*astep + r] * bseg[s][i*bstep + j]   (r < m, j < n; B is read with masks).
   // A may be read up to mr-1 floats past the m-th row (caller guarantees readable memory).
+  // Few-output-channel convolution (co <= 4), 3 pixels per call, vectorized over input channels.
+  void (*conv_smallco)(int ntaps, const long* tapoff, int cin, int cinp, const float* const* arow,
+                       const float* wt, int co, float* c, long ldc, int m);
+  int vl;  // vector width in floats (cinp granularity for conv_smallco)
+
   void (*wgrad)(int nseg, const float* const* aseg, const float* const* bseg, int seglen, long astep,
                 long bstep, float* c, long ldc, int m, int n);
 };

@@ -27,7 +27,7 @@ namespace {
 }  // namespace
 
 const Isa& isa_avx512() {
-  static const Isa t = {"avx512", MR, NV * VL, avx512_gemm, avx512_conv, avx512_wgrad};
+  static const Isa t = {"avx512", MR, NV * VL, avx512_gemm, avx512_conv, avx512_conv_smallco, VL, avx512_wgrad};
   return t;
 }
 
