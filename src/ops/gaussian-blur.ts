@@ -53,14 +53,6 @@ export function gaussianKernel2d(size: number, sigmaX: number, sigmaY: number): 
   return out;
 }
 
-/** A depthwise filter [fh, fw, C, 1] applying the 1-D `weights` to every channel. */
-function depthwiseFilter(weights: readonly number[], alongHeight: boolean, channels: number): tf.Tensor4D {
-  const data = new Float32Array(weights.length * channels);
-  weights.forEach((v, k) => data.fill(v, k * channels, (k + 1) * channels));
-  const shape: [number, number, number, number] = alongHeight ? [weights.length, 1, channels, 1] : [1, weights.length, channels, 1];
-  return tf.tensor4d(data, shape);
-}
-
 /**
  * Blurs sample n of `x` with `kernels[n]`, each channel independently; the output has the
  * input's size (reflect padding, so H and W must exceed (size-1)/2). Runs as two 1-D depthwise
@@ -84,15 +76,26 @@ export function gaussianBlur(x: tf.Tensor4D, kernels: readonly BlurKernel[]): tf
     assertOp(pad < h && pad < w, "gaussianBlur", () =>
       `reflect padding of ${pad} needs height and width > ${pad}, got x ${shapeText(x.shape)} with kernel size ${k.size}`);
   }
-  return tf.tidy(() => {
-    const blurred = kernels.map((k, i) => {
-      const pad = (k.size - 1) / 2;
-      const sample = tf.slice(x, [i, 0, 0, 0], [1, h, w, c]);
-      const padded = reflectPad(sample, pad); // not tf.mirrorPad: its gradient drops the border
-      const alongHeight = tf.depthwiseConv2d(padded, depthwiseFilter(gaussian1d(k.size, k.sigmaY), true, c), 1, "valid");
-      return tf.depthwiseConv2d(alongHeight, depthwiseFilter(gaussian1d(k.size, k.sigmaX), false, c), 1, "valid");
+  // The whole batch in two 1-D depthwise convolutions: samples are folded into channels
+  // (channel n*C + c) and every kernel is zero-padded to the largest size, so one reflect pad
+  // of the largest radius serves all (a tap outside a sample's own radius has weight 0).
+  const pad = Math.max(...kernels.map((k) => (k.size - 1) / 2));
+  const taps = 2 * pad + 1;
+  const filter = (alongHeight: boolean) => {
+    const data = new Float32Array(taps * n * c);
+    kernels.forEach((k, i) => {
+      const g = gaussian1d(k.size, alongHeight ? k.sigmaY : k.sigmaX);
+      const offset = pad - (k.size - 1) / 2;
+      for (let t = 0; t < k.size; t++) for (let ch = 0; ch < c; ch++) data[(offset + t) * n * c + i * c + ch] = g[t]!;
     });
-    return blurred.length === 1 ? blurred[0]! : tf.concat(blurred, 0);
+    return tf.tensor4d(data, alongHeight ? [taps, 1, n * c, 1] : [1, taps, n * c, 1]);
+  };
+  return tf.tidy(() => {
+    const padded = reflectPad(x, pad); // not tf.mirrorPad: its gradient drops the border
+    const [, ph, pw] = padded.shape;
+    const folded = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]), [1, ph, pw, n * c]) as tf.Tensor4D;
+    const blurred = tf.depthwiseConv2d(tf.depthwiseConv2d(folded, filter(true), 1, "valid"), filter(false), 1, "valid");
+    return tf.transpose(tf.reshape(blurred, [h, w, n, c]), [2, 0, 1, 3]);
   });
 }
 
