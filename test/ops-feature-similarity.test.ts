@@ -1,5 +1,5 @@
 import test from "ava";
-import { featureSimilarity } from "../src/ops/feature-similarity.js";
+import { featureSimilarity, featureSimilarities } from "../src/ops/feature-similarity.js";
 import { maxAbsDiff, randomTensor4d, seededRandom, tensorsAddedBy, tf, useCpu } from "./helpers/ops-testing.js";
 
 test.before(useCpu);
@@ -59,4 +59,16 @@ test("featureSimilarity keeps only its output alive and rejects mismatched shape
   const c = randomTensor4d(rand, [2, 2, 2, 4]);
   t.throws(() => featureSimilarity(a, c), { message: "featureSimilarity: a and b must have the same shape, got [2,2,2,3] and [2,2,2,4]" });
   tf.dispose([a, b, c, result]);
+});
+
+test("featureSimilarities equals featureSimilarity pair by pair", (t) => {
+  const rand = seededRandom(11);
+  const anchor = randomTensor4d(rand, [2, 3, 4, 5]);
+  const others = [0, 1, 2].map(() => randomTensor4d(rand, [2, 3, 4, 5]));
+  const together = featureSimilarities(anchor, others).arraySync();
+  others.forEach((o, k) => {
+    const one = featureSimilarity(anchor, o).arraySync();
+    one.forEach((v, n) => t.true(Math.abs(v - together[n][k]) < 1e-6, `n=${n} k=${k}: ${v} vs ${together[n][k]}`));
+  });
+  tf.dispose([anchor, ...others]);
 });

@@ -3,7 +3,7 @@
  * Variables change only in the optimizer step (src/pipelines).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { EmbeddingNode, LayerNode } from "../dsl/index.js";
+import { childrenOf, type EmbeddingNode, type LayerNode } from "../dsl/index.js";
 import { compileLayer, type LayerFn } from "./layer.js";
 import { createWeightStore } from "./weights.js";
 
@@ -27,6 +27,8 @@ export interface EmbeddingOutput {
 
 export interface Embedding extends Network {
   readonly taps: readonly number[];
+  /** True when samples do not interact (no batch norm): several image sets may share one pass. */
+  readonly batchIndependent: boolean;
   /** Call inside tf.tidy. */
   readonly apply: (x: tf.Tensor4D) => EmbeddingOutput;
 }
@@ -58,5 +60,10 @@ export function compileEmbedding(node: EmbeddingNode, seed: number, prefix = "em
     });
     return { taps, logits: head(y) };
   };
-  return { variables: store.variables, taps: node.taps, apply, dispose: disposer(store.variables) };
+  const batchIndependent = ![node.input, ...node.blocks, node.head].some((n) => n !== undefined && usesBatchStatistics(n));
+  return { variables: store.variables, taps: node.taps, batchIndependent, apply, dispose: disposer(store.variables) };
+}
+
+function usesBatchStatistics(node: LayerNode): boolean {
+  return node.kind === "batchNorm" || childrenOf(node).some((c) => usesBatchStatistics(c.node));
 }

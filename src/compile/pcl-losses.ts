@@ -50,8 +50,13 @@ export function compileGeneratorLoss(spec: PclSpec, embed: Embedding | undefined
 function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, contrast: Contrast): tf.Scalar {
   const tapsOf = (x: tf.Tensor4D) => embed.apply(x).taps;
   const srTaps = tapsOf(sr);
-  const posTaps = contrast.positives.map(tapsOf);
-  const negTaps = contrast.negatives.map(tapsOf);
+  const others = [...contrast.positives, ...contrast.negatives];
+  // Without batch norm, every positive and negative goes through E in one pass (bigger, fewer kernels).
+  const otherTaps = embed.batchIndependent
+    ? splitBatch(tapsOf(tf.concat(others, 0)), others.length)
+    : others.map(tapsOf);
+  const posTaps = otherTaps.slice(0, contrast.positives.length);
+  const negTaps = otherTaps.slice(contrast.positives.length);
   let sum: tf.Scalar = tf.scalar(0);
   loss.taps.forEach((tap, i) => {
     const at = embed.taps.indexOf(tap);
@@ -59,6 +64,12 @@ function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, c
     sum = tf.add(sum, tf.mul(layer, loss.tapWeights[i]));
   });
   return sum;
+}
+
+/** Taps of K stacked image sets back into K lists of taps. */
+function splitBatch(taps: readonly tf.Tensor4D[], sets: number): tf.Tensor4D[][] {
+  const perTap = taps.map((t) => tf.split(t, sets, 0) as tf.Tensor4D[]);
+  return Array.from({ length: sets }, (_, k) => perTap.map((parts) => parts[k]));
 }
 
 /** E's loss on real (HR) against fake (SR, detached by the caller). */

@@ -9,8 +9,8 @@ import { assertNhwcFloat, assertSameShape } from "./op-assert.js";
 export const COSINE_EPS = 1e-8;
 
 /** x / max(||x||, eps) along channels, written as x * rsqrt(max(||x||^2, eps^2)) so the gradient is finite at 0. */
-function unitChannels(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 3, true), COSINE_EPS * COSINE_EPS)));
+function unitChannels<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), -1, true), COSINE_EPS * COSINE_EPS)));
 }
 
 /**
@@ -30,4 +30,24 @@ export function featureSimilarity(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor1D {
   assertNhwcFloat(b, "featureSimilarity", "b");
   assertSameShape(a, b, "featureSimilarity", "a and b");
   return tf.tidy(() => tf.mean(tf.sum(tf.mul(unitChannels(a), unitChannels(b)), 3), [1, 2]));
+}
+
+/**
+ * `featureSimilarity(anchor, others[k])` for every k at once, as [N, K]: the anchor is
+ * normalized once and the others in one stacked pass (what InfoNCE needs: one anchor against
+ * K_P + K_N maps), with far fewer kernels than K separate calls.
+ *
+ * ```ts
+ * const s = featureSimilarities(fSr, [fHr, fBlur]); // [N, 2]
+ * ```
+ */
+export function featureSimilarities(anchor: tf.Tensor4D, others: readonly tf.Tensor4D[]): tf.Tensor2D {
+  assertNhwcFloat(anchor, "featureSimilarities", "anchor");
+  others.forEach((o, k) => assertSameShape(anchor, o, "featureSimilarities", `anchor and others[${k}]`));
+  return tf.tidy(() => {
+    const unitAnchor = unitChannels(anchor); // [N,H,W,C]
+    const unitOthers = unitChannels(tf.stack(others as tf.Tensor4D[], 0) as tf.Tensor5D); // [K,N,H,W,C]
+    const perPixel = tf.sum(tf.mul(unitOthers, unitAnchor), -1); // [K,N,H,W]
+    return tf.transpose(tf.mean(perPixel, [2, 3])) as tf.Tensor2D; // [N,K]
+  });
 }

@@ -6,7 +6,7 @@
  * cross-entropy over [p_j, q_1..q_KN].
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { featureSimilarity } from "./feature-similarity.js";
+import { featureSimilarities } from "./feature-similarity.js";
 import { assertNhwcFloat, assertOp, assertSameShape, shapeText } from "./op-assert.js";
 
 /**
@@ -56,7 +56,9 @@ export function infoNce(anchor: tf.Tensor4D, positives: readonly tf.Tensor4D[], 
   positives.forEach((p, j) => assertSameShape(anchor, p, "infoNce", `anchor and positives[${j}]`));
   negatives.forEach((q, k) => assertSameShape(anchor, q, "infoNce", `anchor and negatives[${k}]`));
   return tf.tidy(() => {
-    const similarities = (maps: readonly tf.Tensor4D[]) => tf.stack(maps.map((m) => featureSimilarity(anchor, m)), 1) as tf.Tensor2D;
-    return infoNceFromSimilarities(similarities(positives), similarities(negatives), tau);
+    const all = featureSimilarities(anchor, [...positives, ...negatives]); // [N, K_P + K_N]
+    const kp = positives.length;
+    const [pos, neg] = tf.split(all, [kp, negatives.length], 1) as [tf.Tensor2D, tf.Tensor2D];
+    return infoNceFromSimilarities(pos, neg, tau);
   });
 }
