@@ -6,6 +6,10 @@
  * Import this module once at an entry point (CLI, tests, bench) before taking gradients.
  */
 import { register } from "node:module";
+import * as tf from "@tensorflow/tfjs-core";
+import { mirrorPadGradConfig } from "../ops/mirror-pad-grad.js";
 
 register("./tfjs-core-esm-resolve.mjs", import.meta.url);
 await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+// tfjs's MirrorPad gradient drops the reflected borders; ours replaces it.
+tf.registerGradient(mirrorPadGradConfig);

@@ -2,15 +2,11 @@
  * Shared by the test/ops-*.test.ts files: the cpu backend with gradients, a seeded random
  * source, and small plain-JS (float64) helpers used to build independent references.
  */
-import { register } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 
-// Gradients live only in tfjs-core's ESM files, whose extensionless imports plain Node cannot
-// resolve (`import ".../register_all_gradients.js"` fails with ERR_UNSUPPORTED_DIR_IMPORT);
-// the hook fixes that resolution, then the registrations run against the shared global engine.
-register("./tfjs-core-esm-resolve.mjs", import.meta.url);
-await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+// Gradients (tfjs-core registers none by itself in Node) come from the project's one loader.
+await import("../../src/backend/gradients.js");
 
 export { tf };
 
