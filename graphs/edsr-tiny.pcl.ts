@@ -28,8 +28,8 @@ export default pcl({
   train: trainOptions({
     patch: 24, batch: 16, iterations: 1000,
     optimizers: { generator: adam({ lr: 5e-4 }), embedding: adam({ lr: 1e-4 }) },
-    schedule: multiStep([700, 900], 0.5),
-    warmup: 500,
+    schedule: multiStep([800, 950], 0.5),
+    warmup: 900,
     validateEvery: 250,
   }),
 });

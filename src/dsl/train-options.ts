@@ -29,7 +29,7 @@ export interface TrainOptions {
   readonly optimizers: { readonly generator: AdamSpec; readonly embedding: AdamSpec };
   /** Applied to both optimizers' learning rates. */
   readonly schedule: Schedule;
-  /** Iterations of L1 only before the contrastive term (and E's training) start. */
+  /** Iterations of L1 only before the contrastive term and E's training start. */
   readonly warmup: number;
   /** Exponential moving average of G's weights (decay per iteration), or null. */
   readonly ema: { readonly decay: number } | null;

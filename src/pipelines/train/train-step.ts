@@ -2,8 +2,9 @@
  * One PCL iteration (method.md, "Training loop"): SR = G(LR); one step on E with its loss, SR
  * detached; one step on G with L1 + alpha * InfoNCE, E frozen (not updated) but differentiated
  * through, so the contrastive gradient reaches G. (The authors' release computes that term under
- * `no_grad`, so it never trains G there; pcl-stream applies it.) During warm-up the InfoNCE weight
- * is 0 and E still trains. Every tensor is made and freed inside the step.
+ * `no_grad`, so it never trains G there; pcl-stream applies it.) During warm-up G trains on L1
+ * alone and E waits (it starts training with the contrastive term). Every tensor is made and
+ * freed inside the step.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { drawContrast, makeContrast, type Contrast } from "../../compile/contrast.js";
@@ -47,7 +48,10 @@ export function trainStep(s: TrainingState, batch: TrainBatch): StepLosses {
     const lr = tf.tensor4d(batch.lr, [n, p, p, 3]);
     const hr = tf.tensor4d(batch.hr, [n, P, P, 3]);
     const contrast = draws ? makeContrast(spec, hr, lr, draws) : undefined;
-    const discriminator = discriminatorStep(s, lr, hr, contrast, lrE);
+    // E trains once the contrastive term is on (or at once when the spec has no contrastive
+    // term but trains E): warm-up iterations are pure L1 steps on G.
+    const trainE = contrastive || (!hasContrastiveTerm(spec) && it >= t.warmup);
+    const discriminator = trainE ? discriminatorStep(s, lr, hr, contrast, lrE) : null;
     const g = generatorStep(s, lr, hr, contrast, contrastive ? 1 : 0, lrG);
     result = { discriminator, ...g };
   });
