@@ -5,7 +5,7 @@ const COMMANDS = {
   eval: "measure PSNR/SSIM of a model (or bicubic) on image folders",
   upscale: "upscale image files or folders",
   watch: "upscale every image dropped into a folder, until stopped",
-  backends: "list the compute backends and which one would be chosen",
+  compare: "compare training runs side by side (validation PSNR/SSIM, recipe, seed)",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

@@ -21,6 +21,8 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --patch P             LR patch size (default: the graph's)
   --lr X                learning rate of G (and of E, scaled by the graph's E/G ratio)
   --warmup N            L1-only iterations before the contrastive term
+  --alpha X             weight of the contrastive (InfoNCE) term
+  --tau X               InfoNCE temperature
   --validate-every N    validation and checkpoint cadence
   --ablation NAME       ${Object.entries(ABLATIONS).map(([k, v]) => `${k} (${v})`).join("; ")}
   --out DIR             run folder: OUT/latest, OUT/best, OUT/metrics.jsonl (default: runs/<graph name>)
@@ -47,11 +49,22 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
   if (warmup !== undefined && !(Number.isInteger(warmup) && warmup >= 0)) throw new UsageError(`--warmup must be a non-negative integer, got '${str("warmup")}'`);
   const seed = str("seed") === undefined ? undefined : Number(str("seed"));
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${str("seed")}'`);
+  const alpha = str("alpha") === undefined ? undefined : Number(str("alpha"));
+  if (alpha !== undefined && !(alpha >= 0)) throw new UsageError(`--alpha must be a number >= 0, got '${str("alpha")}'`);
+  const tau = str("tau") === undefined ? undefined : Number(str("tau"));
+  if (tau !== undefined && !(tau > 0)) throw new UsageError(`--tau must be a positive number, got '${str("tau")}'`);
+  if ((alpha !== undefined || tau !== undefined) && !spec.losses.generator.terms.some((term) => term.loss.kind === "infoNce")) {
+    throw new UsageError(`--alpha/--tau: the graph '${spec.name}' has no contrastive term`);
+  }
+  const terms = spec.losses.generator.terms.map((term) => term.loss.kind === "infoNce"
+    ? { weight: alpha ?? term.weight, loss: { ...term.loss, tau: tau ?? term.loss.tau } }
+    : term);
   const ratio = t.optimizers.embedding.lr / t.optimizers.generator.lr;
   const iterations = positiveInt("iters", str("iters")) ?? t.iterations;
   const scaleMilestones = iterations !== t.iterations && t.schedule.kind === "multiStep";
   return pcl({
     ...spec,
+    losses: { ...spec.losses, generator: { ...spec.losses.generator, terms } },
     train: {
       ...t,
       iterations,
@@ -79,7 +92,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       args: [...argv], allowPositionals: true,
       options: {
         data: { type: "string" }, val: { type: "string" }, iters: { type: "string" }, batch: { type: "string" }, patch: { type: "string" },
-        lr: { type: "string" }, warmup: { type: "string" }, "validate-every": { type: "string" }, ablation: { type: "string" },
+        lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, ablation: { type: "string" },
         out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, backend: { type: "string" },
         "log-format": { type: "string" }, help: { type: "boolean", short: "h" },
       },
