@@ -83,7 +83,7 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
 }
 
 const fmt = (x: number | null | undefined, d = 4) => (x === null || x === undefined ? "-" : x.toFixed(d));
-const duration = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${s.toFixed(0)}s`);
+const duration = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, "0")}s` : `${Math.floor(s)}s`);
 
 export async function run(argv: readonly string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>, positionals: string[];
