@@ -23,6 +23,8 @@ function convWorkload(pass: Pass, n: number, c: number, hw: number, backends: st
     pytorchKey: name,
     reps: 7,
     warmup: 2,
+    // tfjs cpu: ~0.5 GFLOP/s forward, ~0.01 GFLOP/s weight gradient (20 s a call at C32)
+    repsOn: { cpu: pass === "bwd-filter" ? { reps: 1, warmup: 0 } : { reps: 2, warmup: 1 } },
     setup() {
       x = seededTensor(xShape, 1) as tf.Tensor4D;
       w = seededTensor(wShape, 2, 0.05) as tf.Tensor4D;

@@ -18,6 +18,8 @@ export interface TimedWorkload {
   readonly pytorchKey?: string;
   readonly reps?: number;
   readonly warmup?: number;
+  /** Per-backend overrides (e.g. fewer reps on the pure-JS cpu backend). */
+  readonly repsOn?: Readonly<Record<string, { reps: number; warmup: number }>>;
   setup(backend: string): void | Promise<void>;
   run(): void | Promise<void>;
   teardown(): void;
@@ -47,7 +49,8 @@ export async function timeWorkload(w: TimedWorkload, backend: string, opts: { re
   if ("firstUse" in quiet) quiet.firstUse = false;
   await w.setup(backend);
   try {
-    const reps = opts.reps ?? w.reps ?? 5, warmup = opts.warmup ?? w.warmup ?? 2;
+    const over = w.repsOn?.[backend];
+    const reps = opts.reps ?? over?.reps ?? w.reps ?? 5, warmup = opts.warmup ?? over?.warmup ?? w.warmup ?? 2;
     for (let i = 0; i < warmup; i++) await w.run();
     const times: number[] = [];
     for (let i = 0; i < reps; i++) {
