@@ -8,7 +8,8 @@
  * Other knobs: PCL_BENCH_WATCH_IMAGES (default 4), PCL_BENCH_RSS_SIZE (default 4000; 0 skips),
  * PCL_BENCH_RSS_MODEL (default: the same model; 'bicubic' for a quick memory check on slow backends).
  *
- * Standalone: `npx tsx bench/watch.ts` prints one JSON object. As a module: `watchWorkload.run()`.
+ * `npm run bench -- --only watch` (opt-in: minutes on CPU), or standalone `npx tsx bench/watch.ts`
+ * (one JSON object). As a module: `watchWorkload.run(makeUpscaler?)`.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -124,8 +125,9 @@ async function rssChild(input: string, output: string): Promise<void> {
   console.log(JSON.stringify({ size: r.width, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), seconds, model: upscaler.name }));
 }
 
-/** The workload as bench/run.ts lists it. */
+/** The workload as bench/run.ts lists it (a report workload: `npm run bench -- --only watch`). */
 export const watchWorkload = {
+  kind: "report" as const,
   name: "watch",
   description: "watch pipeline: images/min 256->1024 (edsr-tiny, concurrency 2) and peak RSS upscaling one 4000x4000 image",
   async run(makeUpscaler: UpscalerFactory = defaultUpscaler): Promise<{ throughput: WatchThroughput; peakRss?: PeakRss }> {
