@@ -125,9 +125,8 @@ async function rssChild(input: string, output: string): Promise<void> {
   console.log(JSON.stringify({ size: r.width, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), seconds, model: upscaler.name }));
 }
 
-/** The workload as bench/run.ts lists it (a report workload: `npm run bench -- --only watch`). */
+/** The workload as bench/run.ts lists it (run.ts adds kind 'report'; `npm run bench -- --only watch`). */
 export const watchWorkload = {
-  kind: "report" as const,
   name: "watch",
   description: "watch pipeline: images/min 256->1024 (edsr-tiny, concurrency 2) and peak RSS upscaling one 4000x4000 image",
   async run(makeUpscaler: UpscalerFactory = defaultUpscaler): Promise<{ throughput: WatchThroughput; peakRss?: PeakRss }> {
