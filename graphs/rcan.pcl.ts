@@ -1,24 +1,8 @@
 /**
- * RCAN trained with PCL, the paper's defaults: RCAN (10 residual groups x 20 RCABs, 64 channels,
- * channel-attention reduction 16) at x4; E, positives, negatives and losses as graphs/edsr.pcl.ts.
+ * RCAN trained with PCL at x4, the paper's recipe (graphs/paper-recipe.ts):
+ * 10 residual groups x 20 residual channel-attention blocks, 64 channels, attention reduction 16.
  */
-import { adam, dualContrastive, infoNce, l1, multiStep, negatives, pcl, positives, rcan, trainOptions, weightedSum } from "../src/dsl/index.js";
-import { embed } from "./edsr.pcl.js";
+import { rcan } from "../src/dsl/index.js";
+import { paperRecipe } from "./paper-recipe.js";
 
-export default pcl({
-  name: "rcan",
-  scale: 4,
-  generator: rcan({ groups: 10, blocksPerGroup: 20, channels: 64, reduction: 16, scale: 4 }),
-  embedding: embed,
-  positives: positives({ count: 4, includeHr: true }),
-  negatives: negatives({ count: 4, source: "blur" }),
-  losses: {
-    generator: weightedSum([[1, l1()], [1, infoNce({ embed, taps: [0, 2, 4, 6], tau: 1 })]]),
-    discriminator: dualContrastive({ embed }),
-  },
-  train: trainOptions({
-    patch: 48, batch: 16, iterations: 200_000,
-    optimizers: { generator: adam({ lr: 1e-4 }), embedding: adam({ lr: 1e-4 }) },
-    schedule: multiStep([200_000], 0.5),
-  }),
-});
+export default paperRecipe("rcan", rcan({ groups: 10, blocksPerGroup: 20, channels: 64, reduction: 16, scale: 4 }));
