@@ -31,6 +31,10 @@ interface Entry {
 const WORKLOADS: Entry[] = [
   { prefix: "conv-", load: async () => (await import("./kernels.js")).convKernelWorkloads() },
   { prefix: "pcl-raw-", load: async () => (await import("./raw-pcl-step.js")).rawPclWorkloads(["native"]) },
+  { prefix: "pcl-iteration", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name === "pcl-iteration") },
+  { prefix: "g-step-", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name.startsWith("g-step-")) },
+  { prefix: "d-step", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name === "d-step") },
+  { prefix: "infer-", load: async () => (await import("./inference.js")).inferenceWorkloads(["native"]) },
   { prefix: "watch", optIn: true, load: async () => [{ kind: "report", ...(await import("./watch.js")).watchWorkload }] as Workload[] },
 ];
 
