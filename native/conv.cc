@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "buffer.h"
@@ -14,6 +15,11 @@
 namespace pcl {
 
 namespace {
+
+long getenv_int(const char* name, long dflt) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atol(v) : dflt;
+}
 
 // Zero-padded copy of x (N,H,W,C) into (N,Hp,Wp,C) with x at offset (padT, padL); rows/cols of x that
 // fall outside are dropped. `extra` floats of zero tail for kernels that read a little past the end.
@@ -351,7 +357,7 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   const int ntask = (int)std::max<long>(1, std::min<long>({(long)R, 32L, (px + 1023) / 1024}));
   Buf& part = scratch(S_PART);
   part.reset((size_t)ntask * wsize, true);
-  const int seg_rows = std::max(1, 256 / std::max(1, OW));
+  const int seg_rows = std::max(1, (int)(getenv_int("PCL_WGRAD_SEG", 96) / std::max(1, OW)));
   parallel_for(ntask, [&](int t) {
     const int r0 = (long)R * t / ntask, r1 = (long)R * (t + 1) / ntask;
     float* acc = part.data() + t * wsize;
