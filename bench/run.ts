@@ -35,6 +35,7 @@ const WORKLOADS: Entry[] = [
   { prefix: "g-step-", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name.startsWith("g-step-")) },
   { prefix: "d-step", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name === "d-step") },
   { prefix: "infer-", load: async () => (await import("./inference.js")).inferenceWorkloads(["native"]) },
+  { prefix: "imresize", load: async () => [(await import("./imresize.js")).imresizeWorkload()] },
   { prefix: "watch", optIn: true, load: async () => [{ kind: "report", ...(await import("./watch.js")).watchWorkload }] as Workload[] },
 ];
 

@@ -133,18 +133,10 @@ test("the LR made from set5/HR equals the shipped MATLAB LR (>= 99.9% of values,
   t.true(worst <= 1);
 });
 
-test("making the LR of a 2K image takes well under a second", (t) => {
+test("a 2K image resizes to ceil(in / 4) on the uint8 path (its speed is in npm run bench, not here)", (t) => {
   const rand = seededRandom(11);
   const img = rgb(2040, 1356, () => rand());
-  imresizeRgb(img, 1 / 4, { uint8: true }); // warm-up (JIT, weight tables)
-  // Best of 3: other test files share the CPU.
-  const runs = [0, 1, 2].map(() => {
-    const t0 = performance.now();
-    const lr = imresizeRgb(img, 1 / 4, { uint8: true });
-    return { lr, ms: performance.now() - t0 };
-  });
-  const ms = Math.min(...runs.map((r) => r.ms));
-  t.deepEqual([runs[0].lr.width, runs[0].lr.height], [510, 339]);
-  t.log(`2040x1356 -> 510x339 (uint8 path): ${ms.toFixed(0)} ms`);
-  t.true(ms < 1500, `${ms.toFixed(0)} ms`); // ~200 ms on an idle core; loose bound for loaded CI machines
+  const lr = imresizeRgb(img, 1 / 4, { uint8: true });
+  t.deepEqual([lr.width, lr.height], [510, 339]);
+  t.true(lr.data.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4), "values are k / 255");
 });
