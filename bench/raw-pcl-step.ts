@@ -58,8 +58,8 @@ function makeE(): Params {
   return p;
 }
 
-function conv(x: tf.Tensor4D, p: Params, name: string, stride = 1, activation: "linear" | "relu" = "linear"): tf.Tensor4D {
-  return tf.fused.conv2d({ x, filter: p[`${name}.w`] as tf.Tensor4D, bias: p[`${name}.b`], strides: stride, pad: 1, activation });
+function conv(x: tf.Tensor4D, p: Params, name: string, stride = 1, activation: "linear" | "relu" | "leakyrelu" = "linear"): tf.Tensor4D {
+  return tf.fused.conv2d({ x, filter: p[`${name}.w`] as tf.Tensor4D, bias: p[`${name}.b`], strides: stride, pad: 1, activation, leakyreluAlpha: 0.2 });
 }
 
 /** NHWC pixel shuffle matching torch.nn.PixelShuffle: channel c*r*r + i*r + j -> (c, row i, col j). */
@@ -91,12 +91,13 @@ function haarFilter(): tf.Tensor4D {
   return tf.tensor4d(v, [2, 2, 3, 3]);
 }
 
-function E(p: Params, haar: tf.Tensor4D, img: tf.Tensor4D): { score: tf.Tensor1D; taps: tf.Tensor4D[] } {
+/** noGrad: forward only (pos/neg taps), so LeakyReLU can be fused into the conv (tfjs has no gradient for that). */
+function E(p: Params, haar: tf.Tensor4D, img: tf.Tensor4D, noGrad = false): { score: tf.Tensor1D; taps: tf.Tensor4D[] } {
   let x = tf.depthwiseConv2d(img, haar, 2, "valid");
   const taps: tf.Tensor4D[] = [];
   const strides = [1, 2, 1, 2];
   for (let i = 0; i < 4; i++) {
-    x = tf.leakyRelu(conv(x, p, `c${i}`, strides[i]), 0.2);
+    x = noGrad ? conv(x, p, `c${i}`, strides[i], "leakyrelu") : tf.leakyRelu(conv(x, p, `c${i}`, strides[i]), 0.2);
     taps.push(x);
   }
   const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
@@ -188,7 +189,7 @@ export class RawPclStep {
   gStep(contrastive: boolean, keepSr = false): tf.Tensor4D | null {
     let kept: tf.Tensor4D | null = null;
     const tapsPN = contrastive
-      ? tf.tidy(() => E(this.e, this.haar, posNeg(this.hr, this.pos, this.neg)).taps.map((t) => {
+      ? tf.tidy(() => E(this.e, this.haar, posNeg(this.hr, this.pos, this.neg), true).taps.map((t) => {
           const [, h, w, c] = t.shape;
           return normalizeC(tf.reshape(t, [8, B, h, w, c]), 4);
         }))
