@@ -21,7 +21,7 @@ import type { TimedResult, Workload } from "./workload.js";
 import { timeWorkload } from "./workload.js";
 
 interface Entry {
-  /** name prefix used by --only before the module is loaded */
+  /** comma-separated workload-name prefixes, used by --only before the module is loaded */
   prefix: string;
   /** slow entries run only when named by --only */
   optIn?: boolean;
@@ -62,9 +62,17 @@ async function main(): Promise<void> {
   const wanted = (name: string) => (only ? only.some((p) => name.startsWith(p)) : true);
   const workloads: Workload[] = [];
   for (const e of WORKLOADS) {
-    const named = only?.some((p) => e.prefix.startsWith(p) || p.startsWith(e.prefix));
+    const prefixes = e.prefix.split(",");
+    const named = only?.some((p) => prefixes.some((q) => q.startsWith(p) || p.startsWith(q)));
     if (only ? !named : e.optIn) continue;
-    for (const w of await e.load()) if (wanted(w.name)) workloads.push(w);
+    let loaded: Workload[];
+    try {
+      loaded = await e.load();
+    } catch (err) {
+      say(`workloads ${e.prefix}: could not load (${(err as Error).message.split("\n")[0]}), skipped`);
+      continue;
+    }
+    for (const w of loaded) if (wanted(w.name)) workloads.push(w);
   }
 
   const results: TimedResult[] = [];
