@@ -5,7 +5,7 @@
  */
 import { encodeImageAtomic, keeps16Bit, readImage, type BitDepth, type DecodedImage, type OutputFormat, type RgbImage } from "../io/image.js";
 import type { Upscaler } from "../model/upscaler.js";
-import { DEFAULT_TILE, upscaleTiled } from "../ops/tiled-upscale.js";
+import { DEFAULT_TILE, defaultOverlap as tiledDefaultOverlap, upscaleTiled } from "../ops/tiled-upscale.js";
 import { writeUpscaledAlpha } from "./upscale-alpha.js";
 import { forEachUpscaledBand, planBands, writeRgbRows, type UpscaleRgb } from "./upscale-in-bands.js";
 
@@ -19,7 +19,7 @@ export interface TileOptions {
 }
 
 /** The overlap `upscaleTiled` picks when none is given; at least the receptive radius unless the tile is too small. */
-export const defaultOverlap = (upscaler: Pick<Upscaler, "receptiveRadius">, tile: number): number => Math.min(upscaler.receptiveRadius, 32, Math.floor(tile / 4));
+export const defaultOverlap = (upscaler: Pick<Upscaler, "receptiveRadius">, tile: number): number => tiledDefaultOverlap(upscaler.receptiveRadius, tile);
 
 /** The model with tiling: any RGB image in, its upscaled copy out, one tile batch at a time. */
 export function tiledUpscaleRgb(upscaler: Upscaler, options: TileOptions = {}): UpscaleRgb {
