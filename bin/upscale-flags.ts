@@ -2,7 +2,10 @@
  * The flags `pcl-stream upscale` and `pcl-stream watch` share, parsed with node's util.parseArgs,
  * and the one-line-per-file printing both use.
  */
+import { selectBackend } from "../src/backend/select.js";
 import type { OutputFormat } from "../src/io/image.js";
+import { loadUpscaler } from "../src/model/load-upscaler.js";
+import type { Upscaler } from "../src/model/upscaler.js";
 import { THEN_ACTIONS, type FileEvent, type FormatChoice, type ThenAction } from "../src/pipelines/watch/index.js";
 
 export const COMMON_USAGE = `  --model MODEL        'bicubic' or a checkpoint directory from training (required)
@@ -109,4 +112,33 @@ export function printEvent(event: FileEvent, json: boolean): void {
   if (json) console.log(JSON.stringify({ ...event, time: new Date().toISOString() }));
   else if (event.type === "failed" || event.type === "warning") console.error(eventLine(event));
   else console.log(eventLine(event));
+}
+
+/**
+ * The shared start of `upscale` and `watch`: parse the flags (usage errors print USAGE, exit 2;
+ * --help prints it, exit 0), pick the backend and load the model (failures exit 2).
+ * Returns the flags and the upscaler, or the exit code to return.
+ */
+export async function startUpscaleCommand<F extends CommonFlags>(
+  command: string, usage: string, parse: () => F | undefined,
+): Promise<{ flags: F; upscaler: Upscaler } | number> {
+  let flags: F | undefined;
+  try {
+    flags = parse();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`pcl-stream ${command}: ${err.message}\n\n${usage}`);
+    return 2;
+  }
+  if (!flags) {
+    console.log(usage);
+    return 0;
+  }
+  try {
+    await selectBackend(flags.backend);
+    return { flags, upscaler: await loadUpscaler(flags.model, flags.scale) };
+  } catch (err) {
+    console.error(`pcl-stream ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
 }

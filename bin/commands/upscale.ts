@@ -5,10 +5,8 @@
 import { basename, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { lastValueFrom, tap } from "rxjs";
-import { selectBackend } from "../../src/backend/select.js";
-import { loadUpscaler } from "../../src/model/load-upscaler.js";
 import { defaultSuffix, imageJob, isInside, listFiles, upscaleFiles, type FileEvent } from "../../src/pipelines/watch/index.js";
-import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, printEvent, UsageError } from "../upscale-flags.js";
+import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream upscale --model MODEL INPUT... [-o OUT] [options]
 
@@ -38,26 +36,9 @@ function parse(argv: readonly string[]) {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parse(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`pcl-stream upscale: ${err.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!flags) {
-    console.log(USAGE);
-    return 0;
-  }
-  let upscaler;
-  try {
-    await selectBackend(flags.backend);
-    upscaler = await loadUpscaler(flags.model, flags.scale);
-  } catch (err) {
-    console.error(`pcl-stream upscale: ${err instanceof Error ? err.message : String(err)}`);
-    return 2;
-  }
+  const started = await startUpscaleCommand("upscale", USAGE, () => parse(argv));
+  if (typeof started === "number") return started;
+  const { flags, upscaler } = started;
   const suffix = flags.suffix ?? defaultSuffix(flags.scale);
   const outDir = flags.out === undefined ? undefined : resolve(flags.out);
   const moveDir = flags.moveTo === undefined ? undefined : resolve(flags.moveTo);

@@ -4,10 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { lastValueFrom, tap } from "rxjs";
-import { selectBackend } from "../../src/backend/select.js";
-import { loadUpscaler } from "../../src/model/load-upscaler.js";
 import { watchFolder, WatchError, type FileEvent } from "../../src/pipelines/watch/index.js";
-import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, integerFlag, printEvent, UsageError } from "../upscale-flags.js";
+import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, integerFlag, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream watch IN OUT --model MODEL [options]
 
@@ -39,26 +37,9 @@ function parse(argv: readonly string[]) {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parse(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`pcl-stream watch: ${err.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!flags) {
-    console.log(USAGE);
-    return 0;
-  }
-  let upscaler;
-  try {
-    await selectBackend(flags.backend);
-    upscaler = await loadUpscaler(flags.model, flags.scale);
-  } catch (err) {
-    console.error(`pcl-stream watch: ${err instanceof Error ? err.message : String(err)}`);
-    return 2;
-  }
+  const started = await startUpscaleCommand("watch", USAGE, () => parse(argv));
+  if (typeof started === "number") return started;
+  const { flags, upscaler } = started;
   const handle = watchFolder({
     inDir: flags.inDir,
     outDir: flags.outDir,

@@ -13,6 +13,7 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, typ
 import { specToJson } from "./spec-json.js";
 import { packTensors } from "./tensor-file.js";
 
+/** An optimizer's step count and first/second moments, keyed by variable path. */
 export interface MomentState {
   readonly step: number;
   readonly m: ReadonlyMap<string, tf.Tensor>;

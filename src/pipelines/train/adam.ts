@@ -4,14 +4,11 @@
  * This is the only place a network's variables change.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { MomentState } from "../../checkpoint/save.js";
 import type { AdamSpec } from "../../dsl/index.js";
 
-export interface AdamState {
-  readonly step: number;
-  /** First and second moments by variable path. */
-  readonly m: ReadonlyMap<string, tf.Tensor>;
-  readonly v: ReadonlyMap<string, tf.Tensor>;
-}
+/** Step count and first/second moments by variable path: exactly what a checkpoint stores. */
+export type AdamState = MomentState;
 
 export interface Adam {
   readonly spec: AdamSpec;
