@@ -28,7 +28,7 @@ export function benchSpec(): PclSpec {
 type Mode = "a" | "b" | "c" | "d";
 const MODES: Record<Mode, { name: string; description: string }> = {
   a: { name: "g-step-l1", description: "G step, L1 only" },
-  b: { name: "d-step", description: "D step on E (SR detached)" },
+  b: { name: "d-step", description: "D step on E, on a fixed SR" },
   c: { name: "g-step-pcl", description: "G step, L1 + InfoNCE through E" },
   d: { name: "pcl-iteration", description: "full PCL iteration: SR, D step, G step" },
 };
@@ -36,7 +36,7 @@ const MODES: Record<Mode, { name: string; description: string }> = {
 export function pclStepWorkloads(backends: readonly string[]): TimedWorkload[] {
   return (Object.keys(MODES) as Mode[]).map((mode) => {
     let state: TrainingState | undefined;
-    let lr: tf.Tensor4D | undefined, hr: tf.Tensor4D | undefined;
+    let lr: tf.Tensor4D | undefined, hr: tf.Tensor4D | undefined, srFixed: tf.Tensor4D | undefined;
     return {
       kind: "timed", name: MODES[mode].name, description: MODES[mode].description, backends, pytorchKey: `pcl-${mode}`, reps: 8, warmup: 2,
       setup() {
@@ -45,17 +45,18 @@ export function pclStepWorkloads(backends: readonly string[]): TimedWorkload[] {
         const r = createRng(7);
         lr = tf.keep(tf.tensor4d(Float32Array.from({ length: 16 * 24 * 24 * 3 }, () => r.next()), [16, 24, 24, 3]));
         hr = tf.keep(tf.tensor4d(Float32Array.from({ length: 16 * 96 * 96 * 3 }, () => r.next()), [16, 96, 96, 3]));
+        srFixed = tf.keep(tf.tidy(() => state!.generator.apply(lr!))); // mode b: D step on a fixed SR, as PyTorch's d_step(sr_fixed)
       },
       run() {
         const s = state!;
         const draws = drawContrast(s.spec, 16, () => 0.5);
         tf.tidy(() => {
           const contrast = makeContrast(s.spec, hr!, lr!, draws);
-          if (mode === "b" || mode === "d") discriminatorStep(s, lr!, hr!, contrast, 1e-4);
-          if (mode !== "b") generatorStep(s, lr!, hr!, mode === "a" ? undefined : contrast, mode === "a" ? 0 : 1, 1e-4);
+          if (mode === "b") discriminatorStep(s, srFixed!, hr!, contrast, 1e-4);
+          else generatorStep(s, lr!, hr!, mode === "a" ? undefined : contrast, mode === "a" ? 0 : 1, 1e-4, mode === "d" ? (sr) => { discriminatorStep(s, sr, hr!, contrast, 1e-4); } : undefined);
         });
       },
-      teardown() { state?.dispose(); lr?.dispose(); hr?.dispose(); state = undefined; },
+      teardown() { state?.dispose(); lr?.dispose(); hr?.dispose(); srFixed?.dispose(); state = undefined; },
     };
   });
 }

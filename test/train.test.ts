@@ -34,7 +34,7 @@ test("a D step changes only E's variables, a G step only G's", (t) => {
   tf.tidy(() => {
     const lr = tf.tensor4d(b.lr, [2, 4, 4, 3]), hr = tf.tensor4d(b.hr, [2, 8, 8, 3]);
     const contrast = makeContrast(s.spec, hr, lr, drawContrast(s.spec, 2, Math.random));
-    discriminatorStep(s, lr, hr, contrast, 1e-3);
+    discriminatorStep(s, s.generator.apply(lr), hr, contrast, 1e-3);
   });
   t.is(changed(g0, s.generator.variables), 0, "D step left G alone");
   t.true(changed(e0, s.embedding!.variables) > 0, "D step moved E");
@@ -126,4 +126,28 @@ test("a corrupt image in the data folder is reported and skipped, and training g
 test("train() refuses to resume from a folder without a checkpoint", async (t) => {
   const data = await tinyImageFolder(2, 24);
   await t.throwsAsync(lastValueFrom(train({ spec: tinySpec(), data, val: null, out: mkdtempSync(join(tmpdir(), "pcl-run-")), resume: true, backend: "cpu", stop: NEVER }).pipe(toArray())), { message: /--resume: .*latest has no checkpoint/ });
+});
+
+test("the D step nested in G's gradient scope gives the same updates as a separate D step then G step", (t) => {
+  const spec = tinySpec();
+  const b = randomBatch(9);
+  const draws = drawContrast(spec, 2, () => 0.42);
+  const run = (nested: boolean) => {
+    const s = createTrainingState(spec, 5);
+    tf.tidy(() => {
+      const lr = tf.tensor4d(b.lr, [2, 4, 4, 3]), hr = tf.tensor4d(b.hr, [2, 8, 8, 3]);
+      const contrast = makeContrast(spec, hr, lr, draws);
+      if (nested) generatorStep(s, lr, hr, contrast, 1, 1e-3, (sr) => { discriminatorStep(s, sr, hr, contrast, 1e-3); });
+      else {
+        discriminatorStep(s, s.generator.apply(lr), hr, contrast, 1e-3);
+        generatorStep(s, lr, hr, contrast, 1, 1e-3);
+      }
+    });
+    const out = [...snapshot(s.generator.variables).values(), ...snapshot(s.embedding!.variables).values()].flat();
+    s.dispose();
+    return out;
+  };
+  const separate = run(false), nested = run(true);
+  t.is(nested.length, separate.length);
+  t.true(nested.every((v, i) => Math.abs(v - separate[i]) <= 1e-6), "same G and E weights after the step");
 });

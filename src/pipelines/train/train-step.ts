@@ -51,8 +51,11 @@ export function trainStep(s: TrainingState, batch: TrainBatch): StepLosses {
     // E trains once the contrastive term is on (or at once when the spec has no contrastive
     // term but trains E): warm-up iterations are pure L1 steps on G.
     const trainE = contrastive || (!hasContrastiveTerm(spec) && it >= t.warmup);
-    const discriminator = trainE ? discriminatorStep(s, lr, hr, contrast, lrE) : null;
-    const g = generatorStep(s, lr, hr, contrast, contrastive ? 1 : 0, lrG);
+    let discriminator: number | null = null;
+    // The D step runs on the SR of G's own forward pass (one G forward per iteration), before
+    // G's loss reads E: the order of method.md, SR = G(LR); D step; G step.
+    const dStep = trainE ? (sr: tf.Tensor4D) => { discriminator = discriminatorStep(s, sr, hr, contrast, lrE); } : undefined;
+    const g = generatorStep(s, lr, hr, contrast, contrastive ? 1 : 0, lrG, dStep);
     result = { discriminator, ...g };
   });
   s.ema?.update(s.generator.variables);
@@ -61,13 +64,13 @@ export function trainStep(s: TrainingState, batch: TrainBatch): StepLosses {
 }
 
 /**
- * One update of E on its loss, SR = G(LR) computed outside any gradient scope (detached).
- * Returns E's loss before the update, or null when E is not trained. Call inside tf.tidy.
+ * One update of E on its loss against `sr`, which is treated as detached: only E's variables
+ * are differentiated. Returns E's loss before the update, or null when E is not trained.
+ * Call inside tf.tidy (it may run inside G's gradient scope: see generatorStep).
  */
-export function discriminatorStep(s: TrainingState, lr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, rate: number): number | null {
+export function discriminatorStep(s: TrainingState, sr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, rate: number): number | null {
   if (!s.discriminatorLoss || !s.embedding || !s.adamE) return null;
   const dLoss = s.discriminatorLoss;
-  const sr = s.generator.apply(lr);
   const { value, grads } = tf.variableGrads(() => dLoss(sr, hr, contrast), [...s.embedding.variables.values()]);
   s.adamE.apply(clip(byPath(grads, s.embedding.variables), s.spec.train.clipGradNorm).grads, rate);
   return value.dataSync()[0];
@@ -75,12 +78,17 @@ export function discriminatorStep(s: TrainingState, lr: tf.Tensor4D, hr: tf.Tens
 
 /**
  * One update of G on L1 + alpha * InfoNCE (alpha scaled by `contrastiveScale`); E is read, not
- * updated, and the gradient flows through it into G. Call inside tf.tidy.
+ * updated, and the gradient flows through it into G. `onSr`, when given, runs on G's output
+ * before the loss (the D step): what it does to E's variables is not on the path from G's
+ * weights to G's loss, so G's gradient is unchanged by it, and E's update is seen by G's loss.
+ * Call inside tf.tidy.
  */
-export function generatorStep(s: TrainingState, lr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, contrastiveScale: number, rate: number) {
+export function generatorStep(s: TrainingState, lr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, contrastiveScale: number, rate: number, onSr?: (sr: tf.Tensor4D) => void) {
   const terms: Record<string, number> = {};
   const { value, grads } = tf.variableGrads(() => {
-    const parts = s.generatorLoss(s.generator.apply(lr), hr, contrast, contrastiveScale);
+    const sr = s.generator.apply(lr);
+    onSr?.(sr);
+    const parts = s.generatorLoss(sr, hr, contrast, contrastiveScale);
     for (const [k, v] of parts.terms) terms[k] = v.dataSync()[0];
     return parts.total;
   }, [...s.generator.variables.values()]);
