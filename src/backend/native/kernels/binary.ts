@@ -2,21 +2,10 @@
 import { Add, Maximum, Minimum, Multiply, Pow, RealDiv, SquaredDifference, Sub } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { broadcastView } from "./broadcast.js";
-import { f32, nativeKernel, sizeOf } from "./util.js";
+import { broadcastingKernel } from "./broadcast.js";
 
-function binaryKernel(name: string, op: number): KernelConfig {
-  return nativeKernel(name, ({ inputs, backend }) => {
-    const { a, b } = inputs;
-    const av = f32(backend, a), bv = f32(backend, b);
-    if (!av || !bv) return null;
-    const v = broadcastView(a.shape, b.shape);
-    if (v.shape.length > 8) return null;
-    const out = new Float32Array(sizeOf(v.outShape));
-    if (out.length > 0) addon().binary(op, av, bv, out, v.shape, v.sa, v.sb);
-    return backend.makeTensorInfo(v.outShape, "float32", out);
-  });
-}
+const binaryKernel = (name: string, op: number): KernelConfig =>
+  broadcastingKernel(name, "float32", (a, b, out, shape, sa, sb) => addon().binary(op, a, b, out as Float32Array, shape, sa, sb));
 
 export const binaryConfigs: KernelConfig[] = [
   binaryKernel(Add, 0),

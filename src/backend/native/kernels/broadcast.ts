@@ -1,5 +1,7 @@
 /** Broadcast views for the addon's strided element-wise loops (size-1 dims dropped, contiguous dims merged). */
 import { backend_util } from "@tensorflow/tfjs-core";
+import type { KernelConfig } from "@tensorflow/tfjs-core";
+import { f32, nativeKernel, sizeOf } from "./util.js";
 
 export interface BroadcastView {
   outShape: number[];
@@ -41,4 +43,25 @@ export function broadcastView(aShape: readonly number[], bShape: readonly number
     }
   }
   return { outShape, shape: Int32Array.from(dims), sa: Int32Array.from(sa), sb: Int32Array.from(sb) };
+}
+
+/**
+ * A kernel over two broadcast float32 inputs: `run(a, b, out, shape, strideA, strideB)` fills
+ * `out` (float32 or bool/uint8). Declines (cpu takes over) for non-float32 inputs or rank > 8.
+ */
+export function broadcastingKernel(
+  name: string, dtype: "float32" | "bool",
+  run: (a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array, shape: Int32Array, sa: Int32Array, sb: Int32Array) => void,
+): KernelConfig {
+  return nativeKernel(name, ({ inputs, backend }) => {
+    const { a, b } = inputs;
+    const av = f32(backend, a), bv = f32(backend, b);
+    if (!av || !bv) return null;
+    const v = broadcastView(a.shape, b.shape);
+    if (v.shape.length > 8) return null;
+    const size = sizeOf(v.outShape);
+    const out = dtype === "bool" ? new Uint8Array(size) : new Float32Array(size);
+    if (size > 0) run(av, bv, out, v.shape, v.sa, v.sb);
+    return backend.makeTensorInfo(v.outShape, dtype, out);
+  });
 }

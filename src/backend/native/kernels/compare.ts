@@ -2,21 +2,10 @@
 import { Equal, Greater, GreaterEqual, Less, LessEqual, NotEqual } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { broadcastView } from "./broadcast.js";
-import { f32, nativeKernel, sizeOf } from "./util.js";
+import { broadcastingKernel } from "./broadcast.js";
 
-function compareKernel(name: string, op: number): KernelConfig {
-  return nativeKernel(name, ({ inputs, backend }) => {
-    const { a, b } = inputs;
-    const av = f32(backend, a), bv = f32(backend, b);
-    if (!av || !bv) return null;
-    const v = broadcastView(a.shape, b.shape);
-    if (v.shape.length > 8) return null;
-    const out = new Uint8Array(sizeOf(v.outShape));
-    if (out.length > 0) addon().compare(op, av, bv, out, v.shape, v.sa, v.sb);
-    return backend.makeTensorInfo(v.outShape, "bool", out);
-  });
-}
+const compareKernel = (name: string, op: number): KernelConfig =>
+  broadcastingKernel(name, "bool", (a, b, out, shape, sa, sb) => addon().compare(op, a, b, out as Uint8Array, shape, sa, sb));
 
 export const compareConfigs: KernelConfig[] = [
   compareKernel(Greater, 0),
