@@ -48,7 +48,8 @@ function hashString(s: string): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
+/** mulberry32: a small, fast deterministic generator of numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -16,17 +16,8 @@ export async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-/** mulberry32: a small deterministic PRNG returning numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small deterministic PRNG returning numbers in [0, 1) (the one that seeds weights). */
+export { mulberry32 as seededRandom } from "../../src/compile/weights.js";
 
 /** `size` numbers drawn uniformly from [lo, hi). */
 export function uniformArray(rand: () => number, size: number, lo = -1, hi = 1): number[] {
