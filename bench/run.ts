@@ -23,8 +23,6 @@ import { timeWorkload } from "./workload.js";
 interface Entry {
   /** comma-separated workload-name prefixes, used by --only before the module is loaded */
   prefix: string;
-  /** slow entries run only when named by --only */
-  optIn?: boolean;
   load(): Promise<Workload[]>;
 }
 
@@ -36,7 +34,7 @@ const WORKLOADS: Entry[] = [
   { prefix: "d-step", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name === "d-step") },
   { prefix: "infer-", load: async () => (await import("./inference.js")).inferenceWorkloads(["native"]) },
   { prefix: "imresize", load: async () => [(await import("./imresize.js")).imresizeWorkload()] },
-  { prefix: "watch", optIn: true, load: async () => [{ kind: "report", ...(await import("./watch.js")).watchWorkload }] as Workload[] },
+  { prefix: "watch", load: async () => [{ kind: "report", ...(await import("./watch.js")).watchWorkload }] as Workload[] },
 ];
 
 function argValue(args: string[], name: string): string | undefined {
@@ -64,7 +62,7 @@ async function main(): Promise<void> {
   for (const e of WORKLOADS) {
     const prefixes = e.prefix.split(",");
     const named = only?.some((p) => prefixes.some((q) => q.startsWith(p) || p.startsWith(q)));
-    if (only ? !named : e.optIn) continue;
+    if (only && !named) continue;
     let loaded: Workload[];
     try {
       loaded = await e.load();
