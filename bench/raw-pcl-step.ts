@@ -12,6 +12,7 @@
  * Standalone profile: `npx tsx bench/raw-pcl-step.ts [--backend native] [--mode d] [--profile]`.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { pixelShuffle } from "../src/ops/pixel-shuffle.js";
 import { fileURLToPath } from "node:url";
 import type { TimedWorkload } from "./workload.js";
 import { seededData, seededTensor } from "./workload.js";
@@ -60,14 +61,6 @@ function makeE(): Params {
 
 function conv(x: tf.Tensor4D, p: Params, name: string, stride = 1, activation: "linear" | "relu" | "leakyrelu" = "linear"): tf.Tensor4D {
   return tf.fused.conv2d({ x, filter: p[`${name}.w`] as tf.Tensor4D, bias: p[`${name}.b`], strides: stride, pad: 1, activation, leakyreluAlpha: 0.2 });
-}
-
-/** NHWC pixel shuffle matching torch.nn.PixelShuffle: channel c*r*r + i*r + j -> (c, row i, col j). */
-export function pixelShuffle(x: tf.Tensor4D, r: number): tf.Tensor4D {
-  const [n, h, w, c4] = x.shape;
-  const c = c4 / (r * r);
-  const t = tf.transpose(tf.reshape(x, [n, h, w, c, r, r]), [0, 1, 4, 2, 5, 3]);
-  return tf.reshape(t, [n, h * r, w * r, c]);
 }
 
 function G(p: Params, lr: tf.Tensor4D): tf.Tensor4D {

@@ -5,6 +5,7 @@
  * Report workloads (pipeline throughput etc.) just produce an object.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { mulberry32 } from "../src/compile/weights.js";
 
 export interface TimedWorkload {
   readonly kind: "timed";
@@ -66,17 +67,10 @@ export async function timeWorkload(w: TimedWorkload, backend: string, opts: { re
   }
 }
 
-/** Deterministic uniform [-1, 1) data (mulberry32). */
+/** Deterministic uniform [-1, 1) data (mulberry32, the generator that seeds weights). */
 export function seededData(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    out[i] = scale * (2 * (((r ^ (r >>> 14)) >>> 0) / 4294967296) - 1);
-  }
-  return out;
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => scale * (2 * rand() - 1));
 }
 
 export function seededTensor(shape: number[], seed: number, scale = 1): tf.Tensor {

@@ -4,13 +4,13 @@
  * gradients of a small conv net and a tensor-leak check. Skipped only when the addon is not built.
  */
 import test from "ava";
+import { mulberry32 } from "../src/compile/weights.js";
 import type { ExecutionContext } from "ava";
 import * as tf from "@tensorflow/tfjs-core";
-import { createRequire } from "node:module";
 import { nativeInfo, registerNativeBackend } from "../src/backend/native/index.js";
 
 // tfjs-core's Node bundle registers no gradients; the per-op gradient module does.
-createRequire(import.meta.url)("@tensorflow/tfjs-core/dist/register_all_gradients");
+await import("../src/backend/gradients.js"); // the project's one gradient loader
 
 const reg = registerNativeBackend();
 const serial = reg.ok ? test.serial : test.skip;
@@ -24,16 +24,8 @@ if (!reg.ok) {
 const TOL = 1e-4;
 
 function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  // mulberry32: deterministic across runs
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    out[i] = lo + (hi - lo) * (((r ^ (r >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
+  const next = mulberry32(seed); // deterministic across runs
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());
 }
 
 function randT(shape: number[], seed: number): tf.Tensor {

@@ -1,29 +1,8 @@
 import test from "ava";
 import { featureSimilarity, featureSimilarities } from "../src/ops/feature-similarity.js";
-import { maxAbsDiff, randomTensor4d, seededRandom, tensorsAddedBy, tf, useCpu } from "./helpers/ops-testing.js";
+import { maxAbsDiff, randomTensor4d, seededRandom, referenceSimilarity, tensorsAddedBy, tf, useCpu } from "./helpers/ops-testing.js";
 
 test.before(useCpu);
-
-/** Float64 reference: per sample, mean over pixels of a.b / (max(|a|, 1e-8) max(|b|, 1e-8)). */
-function referenceSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, shape: readonly number[]): number[] {
-  const [n, h, w, c] = shape as [number, number, number, number];
-  const out: number[] = [];
-  for (let s = 0; s < n; s++) {
-    let total = 0;
-    for (let p = 0; p < h * w; p++) {
-      let dot = 0, na = 0, nb = 0;
-      for (let ch = 0; ch < c; ch++) {
-        const i = (s * h * w + p) * c + ch;
-        dot += a[i]! * b[i]!;
-        na += a[i]! ** 2;
-        nb += b[i]! ** 2;
-      }
-      total += dot / (Math.max(Math.sqrt(na), 1e-8) * Math.max(Math.sqrt(nb), 1e-8));
-    }
-    out.push(total / (h * w));
-  }
-  return out;
-}
 
 test("featureSimilarity of a map with itself is 1 and with its negative is -1", (t) => {
   const a = randomTensor4d(seededRandom(51), [3, 4, 5, 6]);

@@ -1,6 +1,6 @@
 import test from "ava";
 import { infoNce, infoNceFromSimilarities } from "../src/ops/info-nce.js";
-import { finiteDifferenceGradient, maxAbsDiff, seededRandom, tensorsAddedBy, tf, uniformArray, useCpu } from "./helpers/ops-testing.js";
+import { finiteDifferenceGradient, maxAbsDiff, seededRandom, referenceSimilarity, tensorsAddedBy, tf, uniformArray, useCpu } from "./helpers/ops-testing.js";
 
 test.before(useCpu);
 
@@ -8,23 +8,7 @@ const SHAPE: [number, number, number, number] = [2, 1, 2, 3];
 const SIZE = 2 * 1 * 2 * 3;
 
 /** Float64 s(a, b) per sample: mean over pixels of the channel cosine. */
-function similarity(a: readonly number[], b: readonly number[]): number[] {
-  const [n, h, w, c] = SHAPE;
-  return Array.from({ length: n }, (_, s) => {
-    let total = 0;
-    for (let p = 0; p < h * w; p++) {
-      let dot = 0, na = 0, nb = 0;
-      for (let ch = 0; ch < c; ch++) {
-        const i = (s * h * w + p) * c + ch;
-        dot += a[i]! * b[i]!;
-        na += a[i]! ** 2;
-        nb += b[i]! ** 2;
-      }
-      total += dot / (Math.sqrt(na) * Math.sqrt(nb));
-    }
-    return total / (h * w);
-  });
-}
+const similarity = (a: readonly number[], b: readonly number[]): number[] => referenceSimilarity(a, b, SHAPE);
 
 /** Float64 InfoNCE, the naive textbook formula: mean over n and j of -log(e^p / (e^p + sum e^q)). */
 function referenceInfoNce(anchor: readonly number[], positives: readonly number[][], negatives: readonly number[][], tau: number): number {

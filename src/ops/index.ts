@@ -1,5 +1,5 @@
 // src/ops: one tfjs function per file (pure, tensors in and out, bodies in tf.tidy).
-// May import @tensorflow/tfjs-core only: no dsl, no rxjs, no pipelines.
+// May import @tensorflow/tfjs-core (and image/Upscaler types): no dsl, no rxjs, no pipelines.
 export * from "./haar.js";
 export * from "./pixel-shuffle.js";
 export * from "./reflect-pad.js";
@@ -9,3 +9,11 @@ export * from "./feature-similarity.js";
 export * from "./info-nce.js";
 export * from "./dual-contrastive-loss.js";
 export * from "./l1.js";
+export * from "./adaptive-avg-pool.js";
+export * from "./mirror-pad-grad.js";
+export * from "./imresize.js";
+export * from "./ycbcr.js";
+export * from "./psnr.js";
+export * from "./ssim.js";
+export * from "./tiled-upscale.js";
+export * from "./self-ensemble.js";

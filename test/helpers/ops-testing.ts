@@ -59,3 +59,24 @@ export function finiteDifferenceGradient(f: (x: number[]) => number, x: readonly
     return (f(plus) - f(minus)) / (2 * h);
   });
 }
+
+/** Float64 reference: per sample, mean over pixels of a.b / (max(|a|, 1e-8) max(|b|, 1e-8)). */
+export function referenceSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, shape: readonly number[]): number[] {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const out: number[] = [];
+  for (let s = 0; s < n; s++) {
+    let total = 0;
+    for (let p = 0; p < h * w; p++) {
+      let dot = 0, na = 0, nb = 0;
+      for (let ch = 0; ch < c; ch++) {
+        const i = (s * h * w + p) * c + ch;
+        dot += a[i]! * b[i]!;
+        na += a[i]! ** 2;
+        nb += b[i]! ** 2;
+      }
+      total += dot / (Math.max(Math.sqrt(na), 1e-8) * Math.max(Math.sqrt(nb), 1e-8));
+    }
+    out.push(total / (h * w));
+  }
+  return out;
+}
