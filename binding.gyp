@@ -16,8 +16,8 @@
       ],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-O0", "-std=gnu++17"],
-      "cflags": ["-O3", "-fexceptions", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function"],
-      "cflags_cc": ["-O3", "-std=gnu++17", "-fexceptions", "-Wall", "-Wno-unused-function"],
+      "cflags": ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fexceptions", "-Wall", "-Wno-unused-function"],
+      "cflags_cc": ["-O3", "-fno-trapping-math", "-fno-math-errno", "-std=gnu++17", "-fexceptions", "-Wall", "-Wno-unused-function"],
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
         ["OS=='mac'", {

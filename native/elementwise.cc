@@ -216,7 +216,12 @@ void run_unary(const float* x, float* o, long n, Op op) {
   const int ntask = n < (1 << 16) ? 1 : 4 * std::max(1, num_threads());
   auto work = [&](int t) {
     const long i0 = n * t / ntask, i1 = n * (t + 1) / ntask;
-    for (long i = i0; i < i1; ++i) o[i] = op(x[i]);
+    // Local copies: with -fno-strict-aliasing a store through o could alias the captured pointers
+    // or alpha, which keeps GCC from if-converting and vectorizing the loop.
+    const Op f = op;
+    const float* __restrict xs = x;
+    float* __restrict os = o;
+    for (long i = i0; i < i1; ++i) os[i] = f(xs[i]);
   };
   if (ntask == 1)
     work(0);
@@ -246,7 +251,7 @@ ENTRY(Unary, 4, {
     case 7: run_unary(x, o, len, [](float v) { return v < 0.f ? 0.f : v; }); break;
     case 8: run_unary(x, o, len, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); }); break;
     case 9: run_unary(x, o, len, [alpha](float v) { return v < 0.f ? alpha * v : v; }); break;
-    case 10: run_unary(x, o, len, [alpha](float v) { return v != v ? v : (v > 0.f ? 1.f : alpha); }); break;
+    case 10: run_unary(x, o, len, [alpha](float v) { const float s = v > 0.f ? 1.f : alpha; return v != v ? v : s; }); break;
     case 11: run_unary(x, o, len, [](float v) { return v != v ? v : (v > 0.f ? 1.f : (v < 0.f ? -1.f : 0.f)); }); break;
     case 12: run_unary(x, o, len, [](float v) { return 1.f / (1.f + std::exp(-v)); }); break;
     case 13:
