@@ -7,7 +7,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { match } from "ts-pattern";
 import type { DiscriminatorLoss, InfoNceLoss, PclSpec } from "../dsl/index.js";
 import { dualContrastiveLoss } from "../ops/dual-contrastive-loss.js";
-import { infoNce } from "../ops/info-nce.js";
+import { featureSimilarities } from "../ops/feature-similarity.js";
+import { infoNceFromSimilarities } from "../ops/info-nce.js";
 import { l1Loss } from "../ops/l1.js";
 import type { Contrast } from "./contrast.js";
 import type { Embedding } from "./network.js";
@@ -48,28 +49,30 @@ export function compileGeneratorLoss(spec: PclSpec, embed: Embedding | undefined
 
 /** InfoNCE averaged over E's taps with the loss's tap weights. */
 function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, contrast: Contrast): tf.Scalar {
-  const tapsOf = (x: tf.Tensor4D) => embed.apply(x).taps;
-  const srTaps = tapsOf(sr);
-  const others = [...contrast.positives, ...contrast.negatives];
-  // Without batch norm, every positive and negative goes through E in one pass (bigger, fewer kernels).
-  const otherTaps = embed.batchIndependent
-    ? splitBatch(tapsOf(tf.concat(others, 0)), others.length)
-    : others.map(tapsOf);
-  const posTaps = otherTaps.slice(0, contrast.positives.length);
-  const negTaps = otherTaps.slice(contrast.positives.length);
+  const srTaps = embed.apply(sr).taps;
+  const kp = contrast.positives.length, kn = contrast.negatives.length;
+  const otherTaps = contrastTaps(embed, [...contrast.positives, ...contrast.negatives]);
   let sum: tf.Scalar = tf.scalar(0);
   loss.taps.forEach((tap, i) => {
     const at = embed.taps.indexOf(tap);
-    const layer = infoNce(srTaps[at], posTaps.map((p) => p[at]), negTaps.map((n) => n[at]), loss.tau);
-    sum = tf.add(sum, tf.mul(layer, loss.tapWeights[i]));
+    const [pos, neg] = tf.split(featureSimilarities(srTaps[at], otherTaps[at]), [kp, kn], 1) as [tf.Tensor2D, tf.Tensor2D];
+    sum = tf.add(sum, tf.mul(infoNceFromSimilarities(pos, neg, loss.tau), loss.tapWeights[i]));
   });
   return sum;
 }
 
-/** Taps of K stacked image sets back into K lists of taps. */
-function splitBatch(taps: readonly tf.Tensor4D[], sets: number): tf.Tensor4D[][] {
-  const perTap = taps.map((t) => tf.split(t, sets, 0) as tf.Tensor4D[]);
-  return Array.from({ length: sets }, (_, k) => perTap.map((parts) => parts[k]));
+/**
+ * E's taps of K image sets [N,H,W,3], each as a sample-major stack [N,K,h,w,c]. Without batch
+ * norm all K*N images go through E in one pass (fewer, bigger kernels), ordered sample-major so
+ * each tap reshapes into the stack without a copy.
+ */
+function contrastTaps(embed: Embedding, sets: readonly tf.Tensor4D[]): tf.Tensor5D[] {
+  const k = sets.length;
+  const [n, h, w, c] = sets[0].shape;
+  const stackTap = (t: tf.Tensor4D) => tf.reshape(t, [n, k, t.shape[1], t.shape[2], t.shape[3]]) as tf.Tensor5D;
+  if (embed.batchIndependent) return embed.apply(tf.reshape(tf.stack(sets as tf.Tensor4D[], 1), [n * k, h, w, c]) as tf.Tensor4D).taps.map(stackTap);
+  const perSet = sets.map((x) => embed.apply(x).taps);
+  return embed.taps.map((_, at) => tf.stack(perSet.map((taps) => taps[at]), 1) as tf.Tensor5D);
 }
 
 /** E's loss on real (HR) against fake (SR, detached by the caller). */

@@ -3,7 +3,7 @@
  * paper Eq. 9): the mean over pixels of the cosine similarity of the channel vectors.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { assertNhwcFloat, assertSameShape } from "./op-assert.js";
+import { assertNhwcFloat, assertOp, assertSameShape, shapeText } from "./op-assert.js";
 
 /** Norms below this are clamped to it, as in torch.nn.functional.cosine_similarity. */
 export const COSINE_EPS = 1e-8;
@@ -33,21 +33,31 @@ export function featureSimilarity(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor1D {
 }
 
 /**
- * `featureSimilarity(anchor, others[k])` for every k at once, as [N, K]: the anchor is
- * normalized once and the others in one stacked pass (what InfoNCE needs: one anchor against
- * K_P + K_N maps), with far fewer kernels than K separate calls.
+ * `featureSimilarity(anchor, others[k])` for every k at once, as [N, K]: what InfoNCE needs, one
+ * anchor against K_P + K_N maps. `others` is either K maps [N,H,W,C] or one sample-major stack
+ * [N,K,H,W,C] (what a single pass of E over K sets of N images gives after a reshape, with no
+ * copy). Written as one batched matrix product of the unit-normalized maps (per sample n:
+ * [1, HWC] x [HWC, K]), so no [K,N,H,W,C] product is materialized; differentiable in both inputs.
  *
  * ```ts
  * const s = featureSimilarities(fSr, [fHr, fBlur]); // [N, 2]
  * ```
  */
-export function featureSimilarities(anchor: tf.Tensor4D, others: readonly tf.Tensor4D[]): tf.Tensor2D {
+export function featureSimilarities(anchor: tf.Tensor4D, others: readonly tf.Tensor4D[] | tf.Tensor5D): tf.Tensor2D {
   assertNhwcFloat(anchor, "featureSimilarities", "anchor");
-  others.forEach((o, k) => assertSameShape(anchor, o, "featureSimilarities", `anchor and others[${k}]`));
+  const [n, h, w, c] = anchor.shape;
+  if (Array.isArray(others)) {
+    others.forEach((o, k) => assertSameShape(anchor, o, "featureSimilarities", `anchor and others[${k}]`));
+  } else {
+    const stacked = others as tf.Tensor5D;
+    assertOp(stacked.rank === 5 && stacked.dtype === "float32" && stacked.shape[0] === n && stacked.shape.slice(2).every((d, i) => d === anchor.shape[i + 1]), "featureSimilarities", () =>
+      `others must be float32 [N,K,H,W,C] = [${n},K,${h},${w},${c}] to match the anchor, got ${stacked.dtype} ${shapeText(stacked.shape)}`);
+  }
   return tf.tidy(() => {
-    const unitAnchor = unitChannels(anchor); // [N,H,W,C]
-    const unitOthers = unitChannels(tf.stack(others as tf.Tensor4D[], 0) as tf.Tensor5D); // [K,N,H,W,C]
-    const perPixel = tf.sum(tf.mul(unitOthers, unitAnchor), -1); // [K,N,H,W]
-    return tf.transpose(tf.mean(perPixel, [2, 3])) as tf.Tensor2D; // [N,K]
+    const stacked = Array.isArray(others) ? tf.stack(others as tf.Tensor4D[], 1) as tf.Tensor5D : others as tf.Tensor5D;
+    const k = stacked.shape[1];
+    const unitAnchor = tf.reshape(unitChannels(anchor), [n, 1, h * w * c]);
+    const unitOthers = tf.reshape(unitChannels(stacked), [n, k, h * w * c]);
+    return tf.reshape(tf.mul(tf.matMul(unitAnchor, unitOthers, false, true), 1 / (h * w)), [n, k]) as tf.Tensor2D;
   });
 }
