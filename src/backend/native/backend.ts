@@ -1,4 +1,42 @@
-/** The `native` backend: tfjs-backend-cpu's storage and kernels, with hot kernels replaced by the addon. */
+/**
+ * The `native` backend: tfjs-backend-cpu's storage and kernels, with hot kernels replaced by the
+ * addon, and kernel outputs drawn from a pool of recycled buffers (buffer-pool.ts).
+ */
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import type { BackendValues, DataId, DataType } from "@tensorflow/tfjs-core";
+import { Float32BufferPool } from "./buffer-pool.js";
 
-export class NativeBackend extends MathBackendCPU {}
+/** Free storage kept for reuse: a training step's working set at the default sizes fits. */
+const POOL_CAPACITY_BYTES = 1 << 30;
+
+export class NativeBackend extends MathBackendCPU {
+  readonly pool = new Float32BufferPool(POOL_CAPACITY_BYTES);
+
+  override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
+    this.pool.attach(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: BackendValues, shape: number[], dtype: DataType, refCount: number): void {
+    this.pool.attach(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    const values = super.readSync(dataId);
+    this.pool.escape(values);
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const freed = super.disposeData(dataId, force);
+    if (freed && values) this.pool.detach(values);
+    return freed;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    super.dispose();
+  }
+}

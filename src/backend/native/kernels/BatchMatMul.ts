@@ -2,7 +2,7 @@
 import { BatchMatMul, _FusedMatMul } from "@tensorflow/tfjs-core";
 import type { BatchMatMulAttrs, TensorInfo, _FusedMatMulAttrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { activationCode, f32, nativeKernel, sizeOf } from "./util.js";
+import { activationCode, f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 import type { KernelArgs } from "./util.js";
 
 function matmulNative({ inputs, backend, attrs }: KernelArgs, bias: TensorInfo | null, act: number, alpha: number): TensorInfo | null {
@@ -31,7 +31,7 @@ function matmulNative({ inputs, backend, attrs }: KernelArgs, bias: TensorInfo |
     if (!biasV || sizeOf(bias.shape) !== N || bias.shape[bias.shape.length - 1] !== N) return null;
   }
   const outShape = [...outBatch, M, N];
-  const out = new Float32Array(sizeOf(outShape));
+  const out = outputF32(backend, sizeOf(outShape));
   if (out.length > 0) {
     addon().matmul(av, bv, out, Int32Array.from([ba, bb, M, N, Ka, transposeA ? 1 : 0, transposeB ? 1 : 0]), biasV, act, alpha);
   }

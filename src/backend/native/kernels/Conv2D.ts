@@ -2,7 +2,7 @@
 import { backend_util, Conv2D } from "@tensorflow/tfjs-core";
 import type { Conv2DAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { convShape, f32, nativeKernel, sizeOf } from "./util.js";
+import { convShape, f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 import type { KernelArgs } from "./util.js";
 
 export function conv2dNative({ inputs, backend, attrs }: KernelArgs, bias: TensorInfo | null = null, act = 0, alpha = 0): TensorInfo | null {
@@ -21,7 +21,7 @@ export function conv2dNative({ inputs, backend, attrs }: KernelArgs, bias: Tenso
     bv = f32(backend, bias);
     if (!bv || sizeOf(bias.shape) !== ci.outChannels) return null;
   }
-  const out = new Float32Array(sizeOf(ci.outShape));
+  const out = outputF32(backend, sizeOf(ci.outShape));
   if (out.length > 0) addon().conv2d(xv, wv, bv, out, shape, act, alpha);
   return backend.makeTensorInfo(ci.outShape, "float32", out);
 }

@@ -2,7 +2,7 @@
 import { backend_util, Conv2DBackpropInput } from "@tensorflow/tfjs-core";
 import type { Conv2DBackpropInputAttrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { convShape, f32, nativeKernel, sizeOf } from "./util.js";
+import { convShape, f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 
 export const conv2DBackpropInputConfig = nativeKernel(Conv2DBackpropInput, ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs;
@@ -14,7 +14,7 @@ export const conv2DBackpropInputConfig = nativeKernel(Conv2DBackpropInput, ({ in
     inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, "channelsLast");
   const shape = convShape(ci);
   if (!shape || ci.outHeight !== dy.shape[1] || ci.outWidth !== dy.shape[2]) return null;
-  const dx = new Float32Array(sizeOf(inputShape));
+  const dx = outputF32(backend, sizeOf(inputShape));
   if (dx.length > 0 && dyv.length > 0) addon().conv2dBackpropInput(dyv, wv, dx, shape);
   return backend.makeTensorInfo(inputShape, "float32", dx);
 });

@@ -2,7 +2,7 @@
 import { backend_util, DepthwiseConv2dNative } from "@tensorflow/tfjs-core";
 import type { DepthwiseConv2dNativeAttrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { convShape, f32, nativeKernel, sizeOf } from "./util.js";
+import { convShape, f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 
 export const depthwiseConv2dNativeConfig = nativeKernel(DepthwiseConv2dNative, ({ inputs, backend, attrs }) => {
   const { x, filter } = inputs;
@@ -14,7 +14,7 @@ export const depthwiseConv2dNativeConfig = nativeKernel(DepthwiseConv2dNative, (
     strides, dilations ?? 1, pad, dimRoundingMode, true);
   const shape = convShape(ci);
   if (!shape) return null;
-  const out = new Float32Array(sizeOf(ci.outShape));
+  const out = outputF32(backend, sizeOf(ci.outShape));
   if (out.length > 0) addon().depthwiseConv2d(xv, wv, out, shape, filter.shape[3]);
   return backend.makeTensorInfo(ci.outShape, "float32", out);
 });

@@ -2,7 +2,7 @@
 import { backend_util, DepthwiseConv2dNativeBackpropFilter } from "@tensorflow/tfjs-core";
 import type { DepthwiseConv2dNativeBackpropFilterAttrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { convShape, f32, nativeKernel, sizeOf } from "./util.js";
+import { convShape, f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 
 export const depthwiseConv2dNativeBackpropFilterConfig = nativeKernel(DepthwiseConv2dNativeBackpropFilter, ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs;
@@ -13,7 +13,7 @@ export const depthwiseConv2dNativeBackpropFilterConfig = nativeKernel(DepthwiseC
     x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
   const shape = convShape(ci);
   if (!shape || ci.outHeight !== dy.shape[1] || ci.outWidth !== dy.shape[2]) return null;
-  const dw = new Float32Array(sizeOf(filterShape));
+  const dw = outputF32(backend, sizeOf(filterShape));
   if (dw.length > 0 && dyv.length > 0) addon().depthwiseBackpropFilter(xv, dyv, dw, shape, filterShape[3]);
   return backend.makeTensorInfo(filterShape, "float32", dw);
 });

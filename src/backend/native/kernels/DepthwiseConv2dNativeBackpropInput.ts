@@ -2,7 +2,7 @@
 import { backend_util, DepthwiseConv2dNativeBackpropInput } from "@tensorflow/tfjs-core";
 import type { DepthwiseConv2dNativeBackpropInputAttrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { convShape, f32, nativeKernel, sizeOf } from "./util.js";
+import { convShape, f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 
 export const depthwiseConv2dNativeBackpropInputConfig = nativeKernel(DepthwiseConv2dNativeBackpropInput, ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs;
@@ -13,7 +13,7 @@ export const depthwiseConv2dNativeBackpropInputConfig = nativeKernel(DepthwiseCo
     inputShape, filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode, true);
   const shape = convShape(ci);
   if (!shape || ci.outHeight !== dy.shape[1] || ci.outWidth !== dy.shape[2]) return null;
-  const dx = new Float32Array(sizeOf(inputShape));
+  const dx = outputF32(backend, sizeOf(inputShape));
   if (dx.length > 0 && dyv.length > 0) addon().depthwiseBackpropInput(dyv, wv, dx, shape, filter.shape[3]);
   return backend.makeTensorInfo(inputShape, "float32", dx);
 });

@@ -2,7 +2,7 @@
 import { MirrorPad, PadV2 } from "@tensorflow/tfjs-core";
 import type { MirrorPadAttrs, PadV2Attrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { f32, nativeKernel, sizeOf } from "./util.js";
+import { f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 import type { KernelArgs } from "./util.js";
 
 function pad4({ inputs, backend }: KernelArgs, paddings: Array<[number, number]>, mode: number, value: number) {
@@ -11,7 +11,7 @@ function pad4({ inputs, backend }: KernelArgs, paddings: Array<[number, number]>
   if (!xv || x.shape.length !== 4 || paddings.length !== 4) return null;
   if (paddings.some(([b, a]) => b < 0 || a < 0)) return null;
   const outShape = x.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
-  const out = new Float32Array(sizeOf(outShape));
+  const out = outputF32(backend, sizeOf(outShape));
   if (out.length > 0 && xv.length > 0) {
     addon().pad4(xv, out, Int32Array.from(x.shape), Int32Array.from(paddings.map((p) => p[0])), Int32Array.from(paddings.map((p) => p[1])), mode, value);
   } else if (out.length > 0) {

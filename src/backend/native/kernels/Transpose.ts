@@ -2,7 +2,7 @@
 import { Transpose } from "@tensorflow/tfjs-core";
 import type { TransposeAttrs } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { nativeKernel } from "./util.js";
+import { nativeKernel, outputF32 } from "./util.js";
 
 export const transposeConfig = nativeKernel(Transpose, ({ inputs, backend, attrs }) => {
   const { x } = inputs;
@@ -12,7 +12,7 @@ export const transposeConfig = nativeKernel(Transpose, ({ inputs, backend, attrs
   const xv = backend.data.get(x.dataId).values;
   if (!(xv instanceof Float32Array) && !(xv instanceof Int32Array)) return null;
   const outShape = perm.map((p) => x.shape[p]);
-  const out = xv instanceof Float32Array ? new Float32Array(xv.length) : new Int32Array(xv.length);
+  const out = xv instanceof Float32Array ? outputF32(backend, xv.length) : new Int32Array(xv.length);
   if (out.length > 0) addon().transpose(xv, out, Int32Array.from(x.shape), Int32Array.from(perm));
   return backend.makeTensorInfo(outShape, x.dtype, out);
 });

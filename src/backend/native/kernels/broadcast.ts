@@ -1,7 +1,7 @@
 /** Broadcast views for the addon's strided element-wise loops (size-1 dims dropped, contiguous dims merged). */
 import { backend_util } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
-import { f32, nativeKernel, sizeOf } from "./util.js";
+import { f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 
 export interface BroadcastView {
   outShape: number[];
@@ -60,7 +60,7 @@ export function broadcastingKernel(
     const v = broadcastView(a.shape, b.shape);
     if (v.shape.length > 8) return null;
     const size = sizeOf(v.outShape);
-    const out = dtype === "bool" ? new Uint8Array(size) : new Float32Array(size);
+    const out = dtype === "bool" ? new Uint8Array(size) : outputF32(backend, size);
     if (size > 0) run(av, bv, out, v.shape, v.sa, v.sb);
     return backend.makeTensorInfo(v.outShape, dtype, out);
   });

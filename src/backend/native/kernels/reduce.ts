@@ -2,7 +2,7 @@
 import { Max, Mean, Min, Prod, Sum, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { f32, nativeKernel, sizeOf } from "./util.js";
+import { f32, nativeKernel, sizeOf, outputF32 } from "./util.js";
 
 /** Max names its axes `reductionIndices`; the others `axis`. */
 function reduceKernel(name: string, op: number, axisAttr = "axis"): KernelConfig {
@@ -16,7 +16,7 @@ function reduceKernel(name: string, op: number, axisAttr = "axis"): KernelConfig
     const axes = util.parseAxisParam(axis as number | number[], x.shape);
     const keep = Int32Array.from(x.shape.map((_, i) => (axes.includes(i) ? 0 : 1)));
     const outShape = keepDims ? x.shape.map((d, i) => (keep[i] ? d : 1)) : x.shape.filter((_, i) => keep[i]);
-    const out = new Float32Array(sizeOf(outShape));
+    const out = outputF32(backend, sizeOf(outShape));
     if (out.length > 0) addon().reduce(op, xv, out, Int32Array.from(x.shape), keep);
     return backend.makeTensorInfo(outShape, "float32", out);
   });

@@ -2,7 +2,7 @@
 import { Abs, Elu, Exp, LeakyRelu, Log, Log1p, Neg, Reciprocal, Relu, Relu6, Rsqrt, Sigmoid, Sign, Softplus, Sqrt, Square, Step, Tanh } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { addon } from "../addon.js";
-import { f32, nativeKernel } from "./util.js";
+import { f32, nativeKernel, outputF32 } from "./util.js";
 
 function unaryKernel(name: string, op: number, alphaAttr?: string, alphaDefault = 0): KernelConfig {
   return nativeKernel(name, ({ inputs, backend, attrs }) => {
@@ -10,7 +10,7 @@ function unaryKernel(name: string, op: number, alphaAttr?: string, alphaDefault 
     const xv = f32(backend, x);
     if (!xv) return null;
     const alpha = alphaAttr ? Number((attrs as Record<string, unknown> | undefined)?.[alphaAttr] ?? alphaDefault) : 0;
-    const out = new Float32Array(xv.length);
+    const out = outputF32(backend, xv.length);
     if (out.length > 0) addon().unary(op, xv, out, alpha);
     return backend.makeTensorInfo(x.shape, "float32", out);
   });

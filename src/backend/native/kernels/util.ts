@@ -2,6 +2,7 @@
 import { getKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo, backend_util } from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { NativeBackend } from "../backend.js";
 
 export const NATIVE = "native";
 
@@ -33,6 +34,14 @@ export function f32(backend: MathBackendCPU, t: TensorInfo | undefined): Float32
   if (!t || t.dtype !== "float32") return null;
   const v = backend.data.get(t.dataId).values;
   return v instanceof Float32Array ? v : null;
+}
+
+/**
+ * Storage for a kernel's float32 output: a recycled buffer on the native backend (stale values:
+ * the kernel must write every element unless it asks for `zeroed`), a new array elsewhere.
+ */
+export function outputF32(backend: MathBackendCPU, length: number, zeroed = false): Float32Array {
+  return backend instanceof NativeBackend ? backend.pool.take(length, zeroed) : new Float32Array(length);
 }
 
 export function sizeOf(shape: readonly number[]): number {
