@@ -197,6 +197,9 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     const float* bias = a.is_null(4) ? nullptr : a.f32(4, N);
     const int act = (int)a.num(5);
     const float alpha = (float)a.num(6);
+    if (!ta && !bias && !act && M <= 4 && (long)N * K >= 4096 &&
+        pcl::skinny_matmul(B, M, N, K, A, ba == 1 ? 0 : (long)M * K, Bm, bb == 1 ? 0 : (long)K * N, tb != 0, C))
+      return undefined(env);
     const long rsa = ta ? 1 : K, csa = ta ? M : 1;
     const long rsb = tb ? 1 : N, csb = tb ? K : 1;
     for (int i = 0; i < B; ++i) {

@@ -118,4 +118,51 @@ void sgemm(int M, int N, int K, const float* a, long rsa, long csa, const float*
   });
 }
 
+namespace {
+// Dot product with 16 independent partial sums (vectorizes without reassociation flags).
+float dot(const float* __restrict x, const float* __restrict y, long n) {
+  float acc[16] = {0};
+  long i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; ++j) acc[j] += x[i + j] * y[i + j];
+  float s = 0;
+  for (int j = 0; j < 16; ++j) s += acc[j];
+  for (; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+}  // namespace
+
+bool skinny_matmul(int batches, int M, int N, int K, const float* a, long sa, const float* b, long sb,
+                   bool transB, float* c) {
+  if (M > 4 || M <= 0 || N <= 0) return false;
+  if (transB) {
+    // c[m][n] = a[m,:] . b[n,:]: one task per (batch, n) group, rows contiguous.
+    const int groups = batches * N;
+    parallel_for(groups, [&](int t) {
+      const int bi = t / N, n = t % N;
+      const float* bn = b + bi * sb + (long)n * K;
+      for (int m = 0; m < M; ++m) c[((long)bi * M + m) * N + n] = dot(a + bi * sa + (long)m * K, bn, K);
+    });
+    return true;
+  }
+  // c[m][:] = sum_k a[m,k] * b[k,:]: tasks over (batch, column chunk), k outer, columns inner.
+  const long chunk = 4096;
+  const int chunks = (int)((N + chunk - 1) / chunk);
+  parallel_for(batches * chunks, [&](int t) {
+    const int bi = t / chunks;
+    const long j0 = (long)(t % chunks) * chunk, j1 = std::min<long>(N, j0 + chunk);
+    for (int m = 0; m < M; ++m) {
+      float* __restrict cm = c + ((long)bi * M + m) * N;
+      const float* am = a + bi * sa + (long)m * K;
+      for (long j = j0; j < j1; ++j) cm[j] = 0.f;
+      for (int k = 0; k < K; ++k) {
+        const float w = am[k];
+        const float* __restrict bk = b + bi * sb + (long)k * N;
+        for (long j = j0; j < j1; ++j) cm[j] += w * bk[j];
+      }
+    }
+  });
+  return true;
+}
+
 }  // namespace pcl

@@ -13,4 +13,9 @@ void sgemm(int M, int N, int K, const float* a, long rsa, long csa, const float*
 void sgemm_serial(int M, int N, int K, const float* a, long rsa, long csa, const float* b, long rsb,
                   long csb, float* c, long ldc, bool accumulate);
 
+// Batched C[b] = A[b] * B[b] for few rows (M <= 4): A row-major [M x K], B either [K x N]
+// (transB false) or [N x K] (transB true), C [M x N]; a batch stride of 0 broadcasts. Memory-bound
+// dot products / row sums instead of packing B for the blocked GEMM (InfoNCE's [1,HWC] x [HWC,K]).
+bool skinny_matmul(int batches, int M, int N, int K, const float* a, long sa, const float* b, long sb,
+                   bool transB, float* c);
 }  // namespace pcl

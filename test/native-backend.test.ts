@@ -170,6 +170,11 @@ serial("BatchMatMul / _FusedMatMul match cpu", async (t) => {
     { a: [1, 64, 1], b: [2, 1, 64], ta: true, tb: true },
     { a: [130, 300], b: [300, 70], ta: false, tb: false },
     { a: [2, 3, 4, 5], b: [2, 3, 5, 6], ta: false, tb: false },
+    // few rows (InfoNCE's similarities and their gradient): the skinny path, odd lengths, a broadcast batch
+    { a: [3, 1, 5003], b: [3, 8, 5003], ta: false, tb: true },
+    { a: [3, 1, 8], b: [3, 8, 9001], ta: false, tb: false },
+    { a: [2, 3, 4099], b: [2, 5, 4099], ta: false, tb: true },
+    { a: [1, 4, 7], b: [3, 7, 4101], ta: false, tb: false },
   ];
   for (const [i, c] of cases.entries()) {
     const l = `matmul ${c.a}${c.ta ? "T" : ""} x ${c.b}${c.tb ? "T" : ""}`;
@@ -185,7 +190,7 @@ serial("BatchMatMul / _FusedMatMul match cpu", async (t) => {
   }
 });
 
-serial("element-wise, reduction, transpose, pad and select kernels match cpu", async (t) => {
+serial("element-wise, reduction, transpose, concat, pad and select kernels match cpu", async (t) => {
   const shapes: Array<[number[], number[]]> = [
     [[2, 5, 7, 3], [2, 5, 7, 3]],
     [[2, 5, 7, 3], [3]],
@@ -232,6 +237,12 @@ serial("element-wise, reduction, transpose, pad and select kernels match cpu", a
     tf.transpose(randT([7, 9], 571)),
     tf.transpose(randT([3, 4, 5, 6], 572), [3, 1, 0, 2]),
     tf.cast(tf.transpose(tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], "int32"), [1, 0]), "float32"),
+  ]);
+  // block-copy concat/stack: runs of >= 64 floats on several axes, and short runs (cpu's loop)
+  const blocks = [0, 1, 2].map((i) => randT([3, 5, 9, 16], 590 + i));
+  await expectSame(t, "concat and stack", () => [
+    tf.concat(blocks, 0), tf.concat(blocks, 1), tf.concat([blocks[0], randT([3, 2, 9, 16], 593)], 1), tf.concat(blocks, 3),
+    tf.stack(blocks, 0), tf.stack(blocks, 1), tf.stack(blocks, 2), tf.stack(blocks, 4), tf.stack(blocks, -1),
   ]);
   const img = randT([2, 6, 7, 3], 580);
   await expectSame(t, "pads", () => [

@@ -7,9 +7,12 @@
  */
 import { register } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
+import { leakyReluGradConfig } from "../ops/leaky-relu-grad.js";
 import { mirrorPadGradConfig } from "../ops/mirror-pad-grad.js";
 
 register("./tfjs-core-esm-resolve.mjs", import.meta.url);
 await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
 // tfjs's MirrorPad gradient drops the reflected borders; ours replaces it.
 tf.registerGradient(mirrorPadGradConfig);
+// Two kernels instead of three and a bool mask (same values for finite inputs).
+tf.registerGradient(leakyReluGradConfig);

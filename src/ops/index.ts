@@ -11,6 +11,7 @@ export * from "./dual-contrastive-loss.js";
 export * from "./l1.js";
 export * from "./adaptive-avg-pool.js";
 export * from "./mirror-pad-grad.js";
+export * from "./leaky-relu-grad.js";
 export * from "./imresize.js";
 export * from "./ycbcr.js";
 export * from "./psnr.js";

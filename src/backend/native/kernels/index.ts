@@ -9,6 +9,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from "./DepthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputConfig } from "./DepthwiseConv2dNativeBackpropInput.js";
 import { fusedConv2DConfig } from "./FusedConv2D.js";
 import { binaryConfigs } from "./binary.js";
+import { concatConfig, packConfig } from "./Concat.js";
 import { compareConfigs } from "./compare.js";
 import { mirrorPadConfig, padV2Config } from "./Pad.js";
 import { reduceConfigs } from "./reduce.js";
@@ -34,4 +35,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   mirrorPadConfig,
   padV2Config,
   selectConfig,
+  concatConfig,
+  packConfig,
 ];
