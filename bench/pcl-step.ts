@@ -51,9 +51,10 @@ export function pclStepWorkloads(backends: readonly string[]): TimedWorkload[] {
         const s = state!;
         const draws = drawContrast(s.spec, 16, () => 0.5);
         tf.tidy(() => {
-          const contrast = makeContrast(s.spec, hr!, lr!, draws);
+          // positives and negatives only where a loss reads them (as the PyTorch script: not in modes a and b)
+          const contrast = mode === "a" || mode === "b" ? undefined : makeContrast(s.spec, hr!, lr!, draws);
           if (mode === "b") discriminatorStep(s, srFixed!, hr!, contrast, 1e-4);
-          else generatorStep(s, lr!, hr!, mode === "a" ? undefined : contrast, mode === "a" ? 0 : 1, 1e-4, mode === "d" ? (sr) => { discriminatorStep(s, sr, hr!, contrast, 1e-4); } : undefined);
+          else generatorStep(s, lr!, hr!, contrast, mode === "a" ? 0 : 1, 1e-4, mode === "d" ? (sr) => { discriminatorStep(s, sr, hr!, contrast, 1e-4); } : undefined);
         });
       },
       teardown() { state?.dispose(); lr?.dispose(); hr?.dispose(); srFixed?.dispose(); state = undefined; },

@@ -173,7 +173,7 @@ napi_value undef(napi_env env) {
   }
 
 // binary(op, a, b, out, shape, stridesA, stridesB)
-// op: 0 add 1 sub 2 mul 3 div 4 max 5 min 6 squared_difference 7 pow
+// op: 0 add 1 sub 2 mul 3 div 4 max 5 min 6 squared_difference 7 pow 8 copy a (Tile/broadcast)
 ENTRY(Binary, 7, {
   const int op = (int)num(env, argv[0]);
   View v = make_view(env, argv[4], argv[5], argv[6]);
@@ -189,6 +189,7 @@ ENTRY(Binary, 7, {
     case 5: run_binary(v, a, b, o, [](float x, float y) { return (x != x || y != y) ? NAN : (x < y ? x : y); }); break;
     case 6: run_binary(v, a, b, o, [](float x, float y) { return (x - y) * (x - y); }); break;
     case 7: run_binary(v, a, b, o, [](float x, float y) { return std::pow(x, y); }); break;
+    case 8: run_binary(v, a, b, o, [](float x, float) { return x; }); break;
     default: throw Err{"binary: unknown op"};
   }
 })

@@ -190,7 +190,7 @@ serial("BatchMatMul / _FusedMatMul match cpu", async (t) => {
   }
 });
 
-serial("element-wise, reduction, transpose, concat, pad and select kernels match cpu", async (t) => {
+serial("element-wise, reduction, transpose, concat, tile, pad and select kernels match cpu", async (t) => {
   const shapes: Array<[number[], number[]]> = [
     [[2, 5, 7, 3], [2, 5, 7, 3]],
     [[2, 5, 7, 3], [3]],
@@ -243,6 +243,11 @@ serial("element-wise, reduction, transpose, concat, pad and select kernels match
   await expectSame(t, "concat and stack", () => [
     tf.concat(blocks, 0), tf.concat(blocks, 1), tf.concat([blocks[0], randT([3, 2, 9, 16], 593)], 1), tf.concat(blocks, 3),
     tf.stack(blocks, 0), tf.stack(blocks, 1), tf.stack(blocks, 2), tf.stack(blocks, 4), tf.stack(blocks, -1),
+  ]);
+  const small = randT([3, 1, 5, 2], 595);
+  await expectSame(t, "tile and broadcastTo", () => [
+    tf.tile(small, [2, 3, 1, 2]), tf.tile(small, [1, 4, 2, 1]), tf.tile(randT([7], 596), [3]),
+    tf.broadcastTo(randT([3, 1, 5, 1], 597), [3, 4, 5, 6]), tf.broadcastTo(randT([1, 1, 1, 1], 598), [2, 3, 4, 5]),
   ]);
   const img = randT([2, 6, 7, 3], 580);
   await expectSame(t, "pads", () => [

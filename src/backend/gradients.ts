@@ -9,6 +9,7 @@ import { register } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import { leakyReluGradConfig } from "../ops/leaky-relu-grad.js";
 import { mirrorPadGradConfig } from "../ops/mirror-pad-grad.js";
+import { meanGradConfig, sumGradConfig } from "../ops/reduce-grads.js";
 
 register("./tfjs-core-esm-resolve.mjs", import.meta.url);
 await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
@@ -16,3 +17,6 @@ await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
 tf.registerGradient(mirrorPadGradConfig);
 // Two kernels instead of three and a bool mask (same values for finite inputs).
 tf.registerGradient(leakyReluGradConfig);
+// One broadcast of dy instead of dy * ones(x.shape) filled in JS.
+tf.registerGradient(sumGradConfig);
+tf.registerGradient(meanGradConfig);

@@ -12,6 +12,7 @@ export * from "./l1.js";
 export * from "./adaptive-avg-pool.js";
 export * from "./mirror-pad-grad.js";
 export * from "./leaky-relu-grad.js";
+export * from "./reduce-grads.js";
 export * from "./imresize.js";
 export * from "./ycbcr.js";
 export * from "./psnr.js";

@@ -14,6 +14,7 @@ import { compareConfigs } from "./compare.js";
 import { mirrorPadConfig, padV2Config } from "./Pad.js";
 import { reduceConfigs } from "./reduce.js";
 import { selectConfig } from "./Select.js";
+import { tileConfig } from "./Tile.js";
 import { transposeConfig } from "./Transpose.js";
 import { unaryConfigs } from "./unary.js";
 
@@ -37,4 +38,5 @@ export const nativeKernelConfigs: KernelConfig[] = [
   selectConfig,
   concatConfig,
   packConfig,
+  tileConfig,
 ];

@@ -1,0 +1,30 @@
+/**
+ * Sum's and Mean's gradients as one broadcast of dy over the reduced axes. tfjs's own multiply
+ * dy by ones(x.shape): a JS-filled array of x's size per reduction (the InfoNCE norms and the
+ * L1 mean of a PCL iteration: ~100 ms of filling on the CPU), and Sum's computes it even when
+ * no gradient is asked for. Same values: dy * 1 is dy, and Mean divides the small dy first.
+ * Registered by src/backend/gradients.ts after tfjs's own gradients.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { GradConfig, NamedAttrMap } from "@tensorflow/tfjs-core";
+
+/** dy (x's shape with `axis` reduced, kept or not) broadcast back to x's shape, scaled by `scale`. */
+function spread(dy: tf.Tensor, x: tf.Tensor, attrs: NamedAttrMap | undefined, mean: boolean): tf.Tensor {
+  const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  const shaped = tf.reshape(dy, kept);
+  return tf.broadcastTo(mean ? tf.div(shaped, count) : shaped, x.shape);
+}
+
+export const sumGradConfig: GradConfig = {
+  kernelName: "Sum",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => ({ x: () => spread(dy as tf.Tensor, saved[0], attrs, false) }),
+};
+
+export const meanGradConfig: GradConfig = {
+  kernelName: "Mean",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => ({ x: () => spread(dy as tf.Tensor, saved[0], attrs, true) }),
+};
