@@ -390,12 +390,22 @@ ENTRY(Transpose, 4, {
     in_stride[i] = st;
     st *= shape[i];
   }
+  // Output axes in order, size-1 axes dropped, and neighbours merged where the input walks them
+  // contiguously too (the [n, y] of pixel shuffle's transposes).
   View v;
-  v.rank = r;
+  v.rank = 0;
   for (int i = 0; i < r; ++i) {
-    v.shape[i] = shape[perm[i]];
-    v.sa[i] = in_stride[perm[i]];
-    v.sb[i] = 0;
+    const long n = shape[perm[i]], sa = in_stride[perm[i]];
+    if (n == 1) continue;
+    if (v.rank > 0 && v.sa[v.rank - 1] == sa * n) {
+      v.shape[v.rank - 1] *= n;
+      v.sa[v.rank - 1] = sa;
+    } else {
+      v.shape[v.rank] = n;
+      v.sa[v.rank] = sa;
+      v.sb[v.rank] = 0;
+      ++v.rank;
+    }
   }
   napi_typedarray_type t1, t2;
   size_t n1, n2;
@@ -406,6 +416,32 @@ ENTRY(Transpose, 4, {
     throw Err{"transpose: bad arrays"};
   const uint32_t* x = (const uint32_t*)d1;
   uint32_t* o = (uint32_t*)d2;
+  if (v.rank >= 2 && v.shape[v.rank - 1] < 16) {
+    // Short innermost output runs (pixel shuffle's 2 x 2): gather blocks made of the last k output
+    // axes (at least 32 elements, at most 4096) through a table of input offsets.
+    int k = 1;
+    long block = v.shape[v.rank - 1];
+    while (k < v.rank - 1 && block < 32 && block * v.shape[v.rank - 1 - k] <= 4096) block *= v.shape[v.rank - 1 - k++];
+    std::vector<long> offs(block);
+    for (long e = 0; e < block; ++e) {
+      long rem = e, off = 0;
+      for (int d = v.rank - 1; d >= v.rank - k; --d) {
+        off += (rem % v.shape[d]) * v.sa[d];
+        rem /= v.shape[d];
+      }
+      offs[e] = off;
+    }
+    View w = v;
+    w.rank = v.rank - k;
+    const long* __restrict table = offs.data();
+    for_runs(w, [&](long ao, long, long oo, long n, long sa, long) {
+      const uint32_t* __restrict px = x + ao;
+      uint32_t* __restrict po = o + oo * block;
+      for (long i = 0; i < n; ++i)
+        for (long e = 0; e < block; ++e) po[i * block + e] = px[i * sa + table[e]];
+    });
+    return undef(env);
+  }
   for_runs(v, [&](long ao, long, long oo, long n, long sa, long) {
     const uint32_t* px = x + ao;
     uint32_t* po = o + oo;

@@ -234,6 +234,8 @@ serial("element-wise, reduction, transpose, concat, tile, pad and select kernels
   await expectSame(t, "large mean", () => tf.mean(randT([16, 96, 96, 3], 565)));
   await expectSame(t, "transposes", () => [
     tf.transpose(randT([2, 3, 4, 5, 2, 2], 570), [0, 1, 4, 2, 5, 3]),
+    tf.transpose(randT([2, 3, 2, 5, 2, 7], 573), [0, 1, 3, 5, 2, 4]), // pixel shuffle's backward: 2 x 2 innermost
+    tf.transpose(randT([1, 6, 1, 5, 3, 2], 574), [3, 2, 0, 1, 5, 4]),
     tf.transpose(randT([7, 9], 571)),
     tf.transpose(randT([3, 4, 5, 6], 572), [3, 1, 0, 2]),
     tf.cast(tf.transpose(tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], "int32"), [1, 0]), "float32"),
