@@ -8,6 +8,7 @@ import { mulberry32 } from "../src/compile/weights.js";
 import type { ExecutionContext } from "ava";
 import * as tf from "@tensorflow/tfjs-core";
 import { NativeBackend, nativeInfo, registerNativeBackend } from "../src/backend/native/index.js";
+import { conv2dBiasActivation } from "../src/ops/conv2d-bias-activation.js";
 
 // tfjs-core's Node bundle registers no gradients; the per-op gradient module does.
 await import("../src/backend/gradients.js"); // the project's one gradient loader
@@ -266,7 +267,7 @@ function backendShape(a: number[], b: number[]): number[] {
   return pa.map((d, i) => Math.max(d, pb[i]));
 }
 
-/** A small conv net touching conv, leakyRelu, depthwise, matmul and mean; returns its loss. */
+/** A small conv net touching conv, fused conv + LeakyReLU, leakyRelu, depthwise, matmul and mean; returns its loss. */
 function smallNet(x: tf.Tensor4D, p: Record<string, tf.Tensor>): tf.Scalar {
   let h = tf.leakyRelu(tf.conv2d(x, p.w1 as tf.Tensor4D, 1, "same"), 0.2);
   h = tf.add(h, p.b1);
@@ -274,7 +275,9 @@ function smallNet(x: tf.Tensor4D, p: Record<string, tf.Tensor>): tf.Scalar {
   h = tf.leakyRelu(tf.conv2d(h as tf.Tensor4D, p.w2 as tf.Tensor4D, 1, "valid"), 0.2);
   const pooled = tf.mean(h, [1, 2]); // [n, c]
   const y = tf.matMul(pooled as tf.Tensor2D, p.fc as tf.Tensor2D);
-  return tf.mean(tf.square(y));
+  // the compiler's conv + bias + activation kernel and its registered gradient
+  const fused = conv2dBiasActivation(x, p.w1 as tf.Tensor4D, p.b1 as tf.Tensor1D, { stride: 2, pad: 1, activation: "leakyRelu", alpha: 0.2 });
+  return tf.add(tf.mean(tf.square(y)), tf.mean(tf.square(fused)));
 }
 
 serial("gradients of a small conv net agree between native and cpu", async (t) => {

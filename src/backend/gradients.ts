@@ -7,6 +7,7 @@
  */
 import { register } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedConv2dGradConfig } from "../ops/fused-conv2d-grad.js";
 import { leakyReluGradConfig } from "../ops/leaky-relu-grad.js";
 import { mirrorPadGradConfig } from "../ops/mirror-pad-grad.js";
 import { meanGradConfig, sumGradConfig } from "../ops/reduce-grads.js";
@@ -20,3 +21,5 @@ tf.registerGradient(leakyReluGradConfig);
 // One broadcast of dy instead of dy * ones(x.shape) filled in JS.
 tf.registerGradient(sumGradConfig);
 tf.registerGradient(meanGradConfig);
+// FusedConv2D as conv2dBiasActivation runs it: lazy per-input gradients, activation kept fused.
+tf.registerGradient(fusedConv2dGradConfig);

@@ -4,8 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { match } from "ts-pattern";
-import { childrenOf, joinPath, type LayerNode } from "../dsl/index.js";
+import { childrenOf, joinPath, type ConvNode, type LayerNode } from "../dsl/index.js";
 import { adaptiveAvgPool } from "../ops/adaptive-avg-pool.js";
+import { conv2dBiasActivation, type ConvActivation } from "../ops/conv2d-bias-activation.js";
 import { haarBands } from "../ops/haar.js";
 import { pixelShuffle } from "../ops/pixel-shuffle.js";
 import type { WeightStore } from "./weights.js";
@@ -24,15 +25,7 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
   const w = (name: string) => joinPath(path, name);
 
   return match(node)
-    .with({ kind: "conv" }, (n) => {
-      const fanIn = inChannels * n.kernel * n.kernel;
-      const kernel = store.weight(w("kernel"), [n.kernel, n.kernel, inChannels, n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor4D;
-      const bias = n.bias ? (store.weight(w("bias"), [n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor1D) : undefined;
-      const pad = Math.floor(n.kernel / 2);
-      const fn: LayerFn = (x) =>
-        bias ? tf.fused.conv2d({ x, filter: kernel, strides: n.stride, pad, bias }) : tf.conv2d(x, kernel, n.stride, pad);
-      return { fn, outChannels: n.out };
-    })
+    .with({ kind: "conv" }, (n) => ({ fn: compileConv(n, inChannels, path, store, "linear", 0), outChannels: n.out }))
     .with({ kind: "conv3d" }, (n) => {
       const fanIn = n.kernel ** 3;
       const kernel = store.weight(w("kernel"), [n.kernel, n.kernel, n.kernel, 1, 1], { kind: "uniformFanIn", fanIn }) as tf.Tensor5D;
@@ -96,7 +89,21 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
     })
     .with({ kind: "sequence" }, () => {
       let c = inChannels;
-      const fns = kids.map((_, i) => { const r = sub(i, c); c = r.outChannels; return r.fn; });
+      const fns: LayerFn[] = [];
+      for (let i = 0; i < kids.length; i++) {
+        const conv = kids[i].node, next = kids[i + 1]?.node;
+        const act = conv.kind === "conv" && conv.bias ? fusableActivation(next) : undefined;
+        if (conv.kind === "conv" && act) {
+          // conv then its activation: one kernel (the activation has no weights, so paths and seeds are unchanged)
+          fns.push(compileConv(conv, c, joinPath(path, kids[i].segment), store, act.fn, act.alpha));
+          c = conv.out;
+          i++;
+          continue;
+        }
+        const r = sub(i, c);
+        c = r.outChannels;
+        fns.push(r.fn);
+      }
       return { fn: (x: tf.Tensor4D) => fns.reduce((y, f) => f(y), x), outChannels: c };
     })
     .with({ kind: "skip" }, (n) => {
@@ -127,4 +134,22 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       outChannels: n.count,
     }))
     .exhaustive();
+}
+
+/** Declares a conv node's weights and returns its forward function, with `activation` fused in when it has a bias. */
+function compileConv(n: ConvNode, inChannels: number, path: string, store: WeightStore, activation: ConvActivation, alpha: number): LayerFn {
+  const fanIn = inChannels * n.kernel * n.kernel;
+  const kernel = store.weight(joinPath(path, "kernel"), [n.kernel, n.kernel, inChannels, n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor4D;
+  const bias = n.bias ? (store.weight(joinPath(path, "bias"), [n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor1D) : undefined;
+  const pad = Math.floor(n.kernel / 2);
+  if (!bias) return (x) => tf.conv2d(x, kernel, n.stride, pad);
+  return (x) => conv2dBiasActivation(x, kernel, bias, { stride: n.stride, pad, activation, alpha });
+}
+
+/** The activation a conv can run fused with: ReLU, or LeakyReLU with a positive slope. */
+function fusableActivation(node: LayerNode | undefined): { fn: ConvActivation; alpha: number } | undefined {
+  if (node?.kind !== "activation") return undefined;
+  if (node.fn === "relu") return { fn: "relu", alpha: 0 };
+  if (node.fn === "leakyRelu" && node.alpha > 0) return { fn: "leakyRelu", alpha: node.alpha };
+  return undefined;
 }

@@ -13,6 +13,8 @@ export * from "./adaptive-avg-pool.js";
 export * from "./mirror-pad-grad.js";
 export * from "./leaky-relu-grad.js";
 export * from "./reduce-grads.js";
+export * from "./conv2d-bias-activation.js";
+export * from "./fused-conv2d-grad.js";
 export * from "./imresize.js";
 export * from "./ycbcr.js";
 export * from "./psnr.js";
