@@ -253,7 +253,7 @@ ENTRY(Unary, 4, {
     case 8: run_unary(x, o, len, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); }); break;
     case 9: run_unary(x, o, len, [alpha](float v) { return v < 0.f ? alpha * v : v; }); break;
     case 10: run_unary(x, o, len, [alpha](float v) { const float s = v > 0.f ? 1.f : alpha; return v != v ? v : s; }); break;
-    case 11: run_unary(x, o, len, [](float v) { return v != v ? v : (v > 0.f ? 1.f : (v < 0.f ? -1.f : 0.f)); }); break;
+    case 11: run_unary(x, o, len, [](float v) { const float s = (float)(v > 0.f) - (float)(v < 0.f); return v != v ? v : s; }); break;
     case 12: run_unary(x, o, len, [](float v) { return 1.f / (1.f + std::exp(-v)); }); break;
     case 13:
       run_unary(x, o, len, [](float v) {
