@@ -116,7 +116,7 @@ export async function measurePeakRss(size: number, model?: string): Promise<Peak
 }
 
 async function rssChild(input: string, output: string): Promise<void> {
-  await selectBackend(undefined, { quiet: true });
+  await selectBackend(undefined, { quiet: true, workload: "inference" });
   const upscaler = await defaultUpscaler();
   const t0 = performance.now();
   const r = await upscaleFile(input, output, upscaler, { format: "png" });
@@ -130,7 +130,7 @@ export const watchWorkload = {
   name: "watch",
   description: "watch pipeline: images/min 256->1024 (edsr-tiny, concurrency 2) and peak RSS upscaling one 4000x4000 image",
   async run(makeUpscaler: UpscalerFactory = defaultUpscaler): Promise<{ throughput: WatchThroughput; peakRss?: PeakRss }> {
-    const backend = await selectBackend(undefined, { quiet: true });
+    const backend = await selectBackend(undefined, { quiet: true, workload: "inference" });
     const upscaler = await makeUpscaler();
     try {
       const throughput = await measureThroughput(upscaler, Number(process.env.PCL_BENCH_WATCH_IMAGES ?? 4));

@@ -135,7 +135,7 @@ export async function startUpscaleCommand<F extends CommonFlags>(
     return 0;
   }
   try {
-    await selectBackend(flags.backend);
+    await selectBackend(flags.backend, { workload: "inference" });
     return { flags, upscaler: await loadUpscaler(flags.model, flags.scale) };
   } catch (err) {
     console.error(`pcl-stream ${command}: ${err instanceof Error ? err.message : String(err)}`);

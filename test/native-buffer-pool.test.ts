@@ -5,7 +5,7 @@
 import test from "ava";
 import * as tf from "@tensorflow/tfjs-core";
 import { Float32BufferPool } from "../src/backend/native/buffer-pool.js";
-import { NativeBackend, registerNativeBackend } from "../src/backend/native/index.js";
+import { NativeBackend, registerNativeBackend, setNativeBufferPool } from "../src/backend/native/index.js";
 
 await import("../src/backend/gradients.js");
 
@@ -40,6 +40,31 @@ test("escaped buffers, views, foreign arrays and small arrays are never recycled
   const small = pool.take(16);
   pool.attach(small);
   pool.detach(small);
+  t.is(pool.heldBytes, 0);
+});
+
+test("a length asked for only once is not kept (one-off sizes would sit in the pool unused)", (t) => {
+  const pool = new Float32BufferPool(1 << 24);
+  const once = pool.take(N + 1);
+  pool.attach(once);
+  pool.detach(once);
+  t.is(pool.heldBytes, 0);
+  const first = pool.take(N + 2), second = pool.take(N + 2);
+  for (const x of [first, second]) { pool.attach(x); pool.detach(x); }
+  t.is(pool.heldBytes, 2 * (N + 2) * 4, "a repeated length is kept");
+});
+
+test("lowering the capacity drops free buffers beyond it; capacity 0 keeps nothing", (t) => {
+  const pool = new Float32BufferPool(1 << 24);
+  const bufs = [pool.take(N), pool.take(N), pool.take(N)];
+  for (const x of bufs) { pool.attach(x); pool.detach(x); }
+  t.is(pool.heldBytes, 3 * N * 4);
+  pool.setCapacity(N * 4);
+  t.is(pool.heldBytes, N * 4);
+  pool.setCapacity(0);
+  t.is(pool.heldBytes, 0);
+  const again = [pool.take(N), pool.take(N)];
+  for (const x of again) { pool.attach(x); pool.detach(x); }
   t.is(pool.heldBytes, 0);
 });
 
@@ -88,4 +113,16 @@ serial("on the native backend, a slice that views a pooled buffer keeps its valu
   const v = first.dataSync();
   t.true(v.every((x, i) => x === i));
   first.dispose();
+});
+
+serial("setNativeBufferPool(0) empties the running backend's pool and stops recycling", async (t) => {
+  await tf.setBackend("native");
+  const pool = (tf.backend() as NativeBackend).pool;
+  for (let i = 0; i < 3; i++) tf.tidy(() => { tf.mul(tf.ones([N]), 2); });
+  t.true(pool.heldBytes > 0);
+  setNativeBufferPool(0);
+  t.is(pool.heldBytes, 0);
+  for (let i = 0; i < 3; i++) tf.tidy(() => { tf.mul(tf.ones([N]), 2); });
+  t.is(pool.heldBytes, 0);
+  setNativeBufferPool(1024);
 });

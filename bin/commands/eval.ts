@@ -107,7 +107,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const nameWidth = Math.max(8, ...opts.sets.map((s) => setName(s.hrDir).length));
   let upscaler;
   try {
-    await selectBackend(opts.backend);
+    await selectBackend(opts.backend, { workload: "inference" });
     upscaler = await loadUpscaler(opts.model, opts.scale);
     if (!opts.json) {
       console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: Y-PSNR / SSIM, ${opts.scale}-pixel border cropped`);

@@ -63,10 +63,22 @@ let chosen: BackendName | undefined;
 
 /**
  * Selects and activates a backend; the first call decides and prints one line to stderr
- * (unless `quiet`); later calls return the same choice.
+ * (unless `quiet`); later calls return the same choice. `workload` tunes the chosen backend:
+ * "training" (default) repeats the same shapes every step, so the native backend recycles freed
+ * buffers; "inference" (upscale, watch, eval) sees one-off image sizes, where recycled buffers
+ * would only add to the peak memory, so it does not.
  */
-export async function selectBackend(name?: string, options: { quiet?: boolean } = {}): Promise<BackendName> {
+export async function selectBackend(name?: string, options: { quiet?: boolean; workload?: "training" | "inference" } = {}): Promise<BackendName> {
   if (chosen) return chosen;
+  const picked = await pick(name, options);
+  if (picked === "native") {
+    const native = await import("./native/index.js");
+    native.setNativeBufferPool(options.workload === "inference" ? 0 : 1024);
+  }
+  return picked;
+}
+
+async function pick(name: string | undefined, options: { quiet?: boolean }): Promise<BackendName> {
   const wanted = name ?? process.env.PCL_BACKEND;
   const say = (line: string) => { if (!options.quiet) console.error(line); };
   if (wanted) {

@@ -6,11 +6,27 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { BackendValues, DataId, DataType } from "@tensorflow/tfjs-core";
 import { Float32BufferPool } from "./buffer-pool.js";
 
-/** Free storage kept for reuse: a training step's working set at the default sizes fits. */
-const POOL_CAPACITY_BYTES = 1 << 30;
+/**
+ * Free storage kept for reuse by a new backend instance, in MiB: 1024 unless set by
+ * `setBufferPoolMiB` or PCL_NATIVE_POOL_MIB (which wins). An edsr-tiny PCL step at batch 16
+ * frees ~600 MB per iteration and takes all of it back the next; 0 turns recycling off.
+ */
+let poolMiB = 1024;
+
+function capacityBytes(): number {
+  const env = process.env.PCL_NATIVE_POOL_MIB;
+  const mib = env !== undefined && env !== "" ? Number(env) : poolMiB;
+  return Number.isFinite(mib) && mib > 0 ? mib * 2 ** 20 : 0;
+}
+
+/** Sets the pool capacity for new and existing native backends (see `setNativeBufferPool`). */
+export function setBufferPoolMiB(mib: number, existing?: NativeBackend): void {
+  poolMiB = mib;
+  existing?.pool.setCapacity(capacityBytes());
+}
 
 export class NativeBackend extends MathBackendCPU {
-  readonly pool = new Float32BufferPool(POOL_CAPACITY_BYTES);
+  readonly pool = new Float32BufferPool(capacityBytes());
 
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
     this.pool.attach(values);

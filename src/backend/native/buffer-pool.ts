@@ -14,6 +14,10 @@
  * - it never escaped: read out by dataSync()/data() (the caller keeps the array), or shared as a
  *   view (tfjs-backend-cpu's simple slice returns a subarray of its input).
  *
+ * Only lengths asked for more than once are kept: a training step repeats its shapes every
+ * iteration, while a tiled upscale's edge tiles and final image come in one-off sizes that would
+ * otherwise sit in the pool unused (up to its capacity, on top of the working set).
+ *
  * A recycled buffer holds stale values: a kernel that takes one must write every element, or
  * ask for `take(n, true)` (zeroed). `setPoison(true)` fills recycled buffers with NaN so tests
  * catch a kernel that relies on zeros it did not write.
@@ -21,6 +25,8 @@
 
 /** Arrays shorter than this are left to V8 (cheap to allocate; not worth the bookkeeping). */
 const MIN_POOLED_LENGTH = 4096;
+/** Distinct lengths remembered before the request counts start over (a long watch run sees many sizes). */
+const MAX_LENGTHS_SEEN = 4096;
 
 interface Owned {
   /** Live tensor data entries that hold this array. */
@@ -32,15 +38,28 @@ interface Owned {
 export class Float32BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
   private readonly owned = new WeakMap<ArrayBufferLike, Owned>();
+  /** How many times each length was asked for (forgotten wholesale past MAX_LENGTHS_SEEN). */
+  private readonly asked = new Map<number, number>();
   private freeBytes = 0;
   private poison = false;
 
-  /** @param capacityBytes the most free storage kept; beyond it, disposed buffers go to the GC. */
-  constructor(private readonly capacityBytes: number) {}
+  /** @param capacityBytes the most free storage kept; beyond it, disposed buffers go to the GC (0: keep none). */
+  constructor(private capacityBytes: number) {}
+
+  /** Changes the capacity; free buffers beyond it are dropped. */
+  setCapacity(bytes: number): void {
+    this.capacityBytes = Math.max(0, bytes);
+    for (const [length, list] of this.free) {
+      while (list.length > 0 && this.freeBytes > this.capacityBytes) this.freeBytes -= list.pop()!.byteLength;
+      if (list.length === 0) this.free.delete(length);
+    }
+  }
 
   /** A buffer of `length` floats: recycled when one is free (stale contents unless `zeroed`), else new (zeros). */
   take(length: number, zeroed = false): Float32Array {
-    if (length < MIN_POOLED_LENGTH) return new Float32Array(length);
+    if (length < MIN_POOLED_LENGTH || this.capacityBytes === 0) return new Float32Array(length);
+    if (this.asked.size >= MAX_LENGTHS_SEEN) this.asked.clear();
+    this.asked.set(length, (this.asked.get(length) ?? 0) + 1);
     const list = this.free.get(length);
     const reused = list?.pop();
     if (reused) {
@@ -76,7 +95,7 @@ export class Float32BufferPool {
     if (!o || o.escaped || values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength) return;
     if (--o.attached > 0) return;
     this.owned.delete(values.buffer);
-    if (this.freeBytes + values.byteLength > this.capacityBytes) return;
+    if ((this.asked.get(values.length) ?? 0) < 2 || this.freeBytes + values.byteLength > this.capacityBytes) return;
     const list = this.free.get(values.length);
     if (list) list.push(values);
     else this.free.set(values.length, [values]);
@@ -86,6 +105,7 @@ export class Float32BufferPool {
   /** Drops every free buffer (the GC reclaims them). */
   clear(): void {
     this.free.clear();
+    this.asked.clear();
     this.freeBytes = 0;
   }
 

@@ -7,10 +7,10 @@
  *
  * registerNativeBackend() prints nothing; the caller says why once when it falls back.
  */
-import { getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
+import { findBackend, getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu"; // registers the cpu backend and its kernels
 import { loadAddon } from "./addon.js";
-import { NativeBackend } from "./backend.js";
+import { NativeBackend, setBufferPoolMiB } from "./backend.js";
 import { nativeKernelConfigs } from "./kernels/index.js";
 import { NATIVE } from "./kernels/util.js";
 
@@ -52,6 +52,16 @@ export function registerNativeBackend(): Registration {
 export function setNativeThreads(n: number): number {
   const load = loadAddon();
   return load.ok ? load.addon.setNumThreads(n) : 0;
+}
+
+/**
+ * How much freed kernel-output storage the backend keeps for reuse, in MiB (default 1024; 0: none;
+ * PCL_NATIVE_POOL_MIB overrides). Training repeats its shapes and gains from it; a tiled upscale
+ * of a large image does not, and would carry the pool on top of its working set.
+ */
+export function setNativeBufferPool(mib: number): void {
+  const existing = registration?.ok ? findBackend(NATIVE) : null;
+  setBufferPoolMiB(mib, existing instanceof NativeBackend ? existing : undefined);
 }
 
 /** What the addon runs on, for logs: { isa: "avx2" | "avx512" | "portable", threads }. */
