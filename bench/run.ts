@@ -6,6 +6,7 @@
  *   npm run bench                         all workloads, table output
  *   npm run bench -- --json               one JSON object per line per (workload, backend), then ratios
  *   npm run bench -- --only conv,pcl-raw  workloads whose name starts with one of these prefixes
+ *                                         (pcl-raw-*, the op-by-op version, runs only when named)
  *   npm run bench -- --no-pytorch         skip the PyTorch anchor
  *   npm run bench -- --threads 2          native thread count (default: all cores; PyTorch gets the same)
  *
@@ -23,12 +24,16 @@ import { timeWorkload } from "./workload.js";
 interface Entry {
   /** comma-separated workload-name prefixes, used by --only before the module is loaded */
   prefix: string;
+  /** run only when --only names it */
+  optIn?: boolean;
   load(): Promise<Workload[]>;
 }
 
 const WORKLOADS: Entry[] = [
   { prefix: "conv-", load: async () => (await import("./kernels.js")).convKernelWorkloads() },
-  { prefix: "pcl-raw-", load: async () => (await import("./raw-pcl-step.js")).rawPclWorkloads(["native"]) },
+  // The same iteration written op by op with plain tfjs (no DSL, no fused similarity): a reference
+  // for what the DSL's compiled graph saves, not one of the workloads.
+  { prefix: "pcl-raw-", optIn: true, load: async () => (await import("./raw-pcl-step.js")).rawPclWorkloads(["native"]) },
   { prefix: "pcl-iteration", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name === "pcl-iteration") },
   { prefix: "g-step-", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name.startsWith("g-step-")) },
   { prefix: "d-step", load: async () => (await import("./pcl-step.js")).pclStepWorkloads(["native"]).filter((w) => w.name === "d-step") },
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
   for (const e of WORKLOADS) {
     const prefixes = e.prefix.split(",");
     const named = only?.some((p) => prefixes.some((q) => q.startsWith(p) || p.startsWith(q)));
-    if (only && !named) continue;
+    if ((only && !named) || (e.optIn && !named)) continue;
     let loaded: Workload[];
     try {
       loaded = await e.load();
