@@ -51,3 +51,15 @@ test("featureSimilarities equals featureSimilarity pair by pair", (t) => {
   });
   tf.dispose([anchor, ...others]);
 });
+
+test("featureSimilarities takes a sample-major stack [N,K,H,W,C] as well, and names a mismatched one", (t) => {
+  const rand = seededRandom(12);
+  const anchor = randomTensor4d(rand, [3, 2, 4, 5]);
+  const others = [0, 1, 2, 3].map(() => randomTensor4d(rand, [3, 2, 4, 5]));
+  const fromList = featureSimilarities(anchor, others).arraySync();
+  const fromStack = featureSimilarities(anchor, tf.stack(others, 1) as tf.Tensor5D).arraySync();
+  fromList.forEach((row, n) => row.forEach((v, k) => t.true(Math.abs(v - fromStack[n][k]) < 1e-6, `n=${n} k=${k}`)));
+  t.throws(() => featureSimilarities(anchor, tf.zeros([3, 4, 2, 4, 6]) as tf.Tensor5D),
+    { message: "featureSimilarities: others must be float32 [N,K,H,W,C] = [3,K,2,4,5] to match the anchor, got float32 [3,4,2,4,6]" });
+  tf.dispose([anchor, ...others]);
+});
