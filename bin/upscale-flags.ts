@@ -2,6 +2,7 @@
  * The flags `pcl-stream upscale` and `pcl-stream watch` share, parsed with node's util.parseArgs,
  * and the one-line-per-file printing both use.
  */
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { selectBackend } from "../src/backend/select.js";
 import type { OutputFormat } from "../src/io/image.js";
 import { loadUpscaler } from "../src/model/load-upscaler.js";
@@ -42,6 +43,15 @@ export const COMMON_OPTIONS = {
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/** node's parseArgs (strict, positionals allowed) with its errors as UsageError (exit status 2). */
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 export function integerFlag(flag: string, value: string | undefined, min: number): number | undefined {

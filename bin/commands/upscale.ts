@@ -3,10 +3,9 @@
  * as `watch` (content sniffing, up-to-date skipping, atomic writes, one line per file).
  */
 import { basename, extname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { lastValueFrom, tap } from "rxjs";
 import { defaultSuffix, imageJob, isInside, listFiles, upscaleFiles, type FileEvent } from "../../src/pipelines/watch/index.js";
-import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
+import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream upscale --model MODEL INPUT... [-o OUT] [options]
 
@@ -22,12 +21,7 @@ Exit status: 0 when every image was upscaled or skipped, 1 when any failed, 2 on
 const OPTIONS = { ...COMMON_OPTIONS, out: { type: "string", short: "o" } } as const;
 
 function parse(argv: readonly string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseCommandArgs(argv, OPTIONS);
   if (parsed.values.help) return undefined;
   const common = commonFlags(parsed.values);
   if (parsed.positionals.length === 0) throw new UsageError("no INPUT given (image files or folders)");

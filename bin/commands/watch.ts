@@ -2,10 +2,9 @@
  * `pcl-stream watch IN OUT`: upscales every image in IN (the backlog first) and every image
  * added later, into OUT, until SIGINT/SIGTERM; then finishes the files in flight and exits 0.
  */
-import { parseArgs } from "node:util";
 import { lastValueFrom, tap } from "rxjs";
 import { watchFolder, WatchError, type FileEvent } from "../../src/pipelines/watch/index.js";
-import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, integerFlag, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
+import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, integerFlag, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream watch IN OUT --model MODEL [options]
 
@@ -23,12 +22,7 @@ ${COMMON_USAGE}
 const OPTIONS = { ...COMMON_OPTIONS, "stable-ms": { type: "string", default: "1000" } } as const;
 
 function parse(argv: readonly string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseCommandArgs(argv, OPTIONS);
   if (parsed.values.help) return undefined;
   const common = commonFlags(parsed.values);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected IN and OUT folders, got ${parsed.positionals.length} positional argument(s)`);

@@ -73,7 +73,7 @@ export async function selectBackend(name?: string, options: { quiet?: boolean; w
   const picked = await pick(name, options);
   if (picked === "native") {
     const native = await import("./native/index.js");
-    native.setNativeBufferPool(options.workload === "inference" ? 0 : 1024);
+    native.setNativeBufferPool(options.workload === "inference" ? 0 : undefined);
   }
   return picked;
 }

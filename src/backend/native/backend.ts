@@ -7,11 +7,13 @@ import type { BackendValues, DataId, DataType } from "@tensorflow/tfjs-core";
 import { Float32BufferPool } from "./buffer-pool.js";
 
 /**
- * Free storage kept for reuse by a new backend instance, in MiB: 1024 unless set by
- * `setBufferPoolMiB` or PCL_NATIVE_POOL_MIB (which wins). An edsr-tiny PCL step at batch 16
- * frees ~600 MB per iteration and takes all of it back the next; 0 turns recycling off.
+ * Free storage kept for reuse by default, in MiB: an edsr-tiny PCL step at batch 16 frees
+ * ~600 MB per iteration and takes all of it back the next.
  */
-let poolMiB = 1024;
+export const DEFAULT_POOL_MIB = 1024;
+
+/** The capacity for new backend instances: set by `setBufferPoolMiB`; PCL_NATIVE_POOL_MIB wins; 0 turns recycling off. */
+let poolMiB = DEFAULT_POOL_MIB;
 
 function capacityBytes(): number {
   const env = process.env.PCL_NATIVE_POOL_MIB;

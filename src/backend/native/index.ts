@@ -10,7 +10,7 @@
 import { findBackend, getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu"; // registers the cpu backend and its kernels
 import { loadAddon } from "./addon.js";
-import { NativeBackend, setBufferPoolMiB } from "./backend.js";
+import { DEFAULT_POOL_MIB, NativeBackend, setBufferPoolMiB } from "./backend.js";
 import { nativeKernelConfigs } from "./kernels/index.js";
 import { NATIVE } from "./kernels/util.js";
 
@@ -55,11 +55,11 @@ export function setNativeThreads(n: number): number {
 }
 
 /**
- * How much freed kernel-output storage the backend keeps for reuse, in MiB (default 1024; 0: none;
+ * How much freed kernel-output storage the backend keeps for reuse, in MiB (default 1024 when omitted; 0: none;
  * PCL_NATIVE_POOL_MIB overrides). Training repeats its shapes and gains from it; a tiled upscale
  * of a large image does not, and would carry the pool on top of its working set.
  */
-export function setNativeBufferPool(mib: number): void {
+export function setNativeBufferPool(mib: number = DEFAULT_POOL_MIB): void {
   const existing = registration?.ok ? findBackend(NATIVE) : null;
   setBufferPoolMiB(mib, existing instanceof NativeBackend ? existing : undefined);
 }
