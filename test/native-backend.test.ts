@@ -276,7 +276,7 @@ function smallNet(x: tf.Tensor4D, p: Record<string, tf.Tensor>): tf.Scalar {
   const pooled = tf.mean(h, [1, 2]); // [n, c]
   const y = tf.matMul(pooled as tf.Tensor2D, p.fc as tf.Tensor2D);
   // the compiler's conv + bias + activation kernel and its registered gradient
-  const fused = conv2dBiasActivation(x, p.w1 as tf.Tensor4D, p.b1 as tf.Tensor1D, { stride: 2, pad: 1, activation: "leakyRelu", alpha: 0.2 });
+  const fused = conv2dBiasActivation(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), p.w1 as tf.Tensor4D, p.b1 as tf.Tensor1D, { stride: 2, pad: "valid", activation: "leakyRelu", alpha: 0.2 });
   return tf.add(tf.mean(tf.square(y)), tf.mean(tf.square(fused)));
 }
 

@@ -23,7 +23,11 @@ for (const act of ["linear", "relu", "leakyRelu"] as const) {
       const w = randomTensor4d(rand, stride === 1 ? [2, 7, 9, 5] : [2, 4, 5, 5]); // a loss weight per output
       const loss = (g: typeof unfused) => (xv: tf.Tensor, fv: tf.Tensor, bv: tf.Tensor) =>
         tf.sum(tf.mul(g(xv as tf.Tensor4D, fv as tf.Tensor4D, bv as tf.Tensor1D, stride, 1, act, 0.2), w));
-      const fused: typeof unfused = (xv, fv, bv, s, p, a, alpha) => conv2dBiasActivation(xv, fv, bv, { stride: s, pad: p, activation: a, alpha });
+      // The reference pads numerically (PyTorch's pad 1); the fused kernel gets only what every backend
+      // accepts: 'same' at stride 1, an explicit symmetric tf.pad then 'valid' at stride 2.
+      const fused: typeof unfused = (xv, fv, bv, s, p, a, alpha) => s === 1
+        ? conv2dBiasActivation(xv, fv, bv, { stride: s, pad: "same", activation: a, alpha })
+        : conv2dBiasActivation(tf.pad(xv, [[0, 0], [p, p], [p, p], [0, 0]]), fv, bv, { stride: s, pad: "valid", activation: a, alpha });
       t.true(maxAbsDiff(fused(x, f, b, stride, 1, act, 0.2).dataSync(), unfused(x, f, b, stride, 1, act, 0.2).dataSync()) < 1e-5);
       const got = tf.grads(loss(fused))([x, f, b]);
       const want = tf.grads(loss(unfused))([x, f, b]);
@@ -38,10 +42,10 @@ test("the gradient computes only what is asked: a filter gradient runs no Conv2D
   const f = tf.variable(randomTensor4d(rand, [3, 3, 4, 4]));
   const b = tf.variable(tf.zeros([4]) as tf.Tensor1D);
   const kernels = async (fn: () => void) => (await tf.profile(fn)).kernels.map((k) => k.name);
-  const onlyWeights = await kernels(() => { tf.variableGrads(() => tf.sum(conv2dBiasActivation(x, f as tf.Tensor4D, b as tf.Tensor1D, { stride: 1, pad: 1, activation: "relu" }))); });
+  const onlyWeights = await kernels(() => { tf.variableGrads(() => tf.sum(conv2dBiasActivation(x, f as tf.Tensor4D, b as tf.Tensor1D, { stride: 1, pad: "same", activation: "relu" }))); });
   t.true(onlyWeights.includes("Conv2DBackpropFilter"));
   t.false(onlyWeights.includes("Conv2DBackpropInput"));
-  const onlyInput = await kernels(() => { tf.grad((v: tf.Tensor) => tf.sum(conv2dBiasActivation(v as tf.Tensor4D, f as tf.Tensor4D, b as tf.Tensor1D, { stride: 1, pad: 1, activation: "relu" })))(x); });
+  const onlyInput = await kernels(() => { tf.grad((v: tf.Tensor) => tf.sum(conv2dBiasActivation(v as tf.Tensor4D, f as tf.Tensor4D, b as tf.Tensor1D, { stride: 1, pad: "same", activation: "relu" })))(x); });
   t.true(onlyInput.includes("Conv2DBackpropInput"));
   t.false(onlyInput.includes("Conv2DBackpropFilter"));
   tf.dispose([f, b]);
@@ -49,10 +53,10 @@ test("the gradient computes only what is asked: a filter gradient runs no Conv2D
 
 test("bad shapes and a non-positive LeakyReLU slope are named", (t) => {
   const x = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
-  t.throws(() => conv2dBiasActivation(x, tf.zeros([3, 3, 2, 5]) as tf.Tensor4D, tf.zeros([5]) as tf.Tensor1D, { stride: 1, pad: 1, activation: "linear" }),
+  t.throws(() => conv2dBiasActivation(x, tf.zeros([3, 3, 2, 5]) as tf.Tensor4D, tf.zeros([5]) as tf.Tensor1D, { stride: 1, pad: "same", activation: "linear" }),
     { message: /conv2dBiasActivation: filter must be \[K,K,3,C_out\]/ });
-  t.throws(() => conv2dBiasActivation(x, tf.zeros([3, 3, 3, 5]) as tf.Tensor4D, tf.zeros([4]) as tf.Tensor1D, { stride: 1, pad: 1, activation: "linear" }),
+  t.throws(() => conv2dBiasActivation(x, tf.zeros([3, 3, 3, 5]) as tf.Tensor4D, tf.zeros([4]) as tf.Tensor1D, { stride: 1, pad: "same", activation: "linear" }),
     { message: /bias must be \[5\]/ });
-  t.throws(() => conv2dBiasActivation(x, tf.zeros([3, 3, 3, 5]) as tf.Tensor4D, tf.zeros([5]) as tf.Tensor1D, { stride: 1, pad: 1, activation: "leakyRelu", alpha: 0 }),
+  t.throws(() => conv2dBiasActivation(x, tf.zeros([3, 3, 3, 5]) as tf.Tensor4D, tf.zeros([5]) as tf.Tensor1D, { stride: 1, pad: "same", activation: "leakyRelu", alpha: 0 }),
     { message: /slope must be > 0/ });
 });

@@ -141,9 +141,23 @@ function compileConv(n: ConvNode, inChannels: number, path: string, store: Weigh
   const fanIn = inChannels * n.kernel * n.kernel;
   const kernel = store.weight(joinPath(path, "kernel"), [n.kernel, n.kernel, inChannels, n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor4D;
   const bias = n.bias ? (store.weight(joinPath(path, "bias"), [n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor1D) : undefined;
-  const pad = Math.floor(n.kernel / 2);
-  if (!bias) return (x) => tf.conv2d(x, kernel, n.stride, pad);
-  return (x) => conv2dBiasActivation(x, kernel, bias, { stride: n.stride, pad, activation, alpha });
+  const { pad, before } = convPadding(n.kernel, n.stride);
+  const padded = before === 0 ? (x: tf.Tensor4D) => x : (x: tf.Tensor4D) => tf.pad(x, [[0, 0], [before, before], [before, before], [0, 0]]);
+  if (!bias) return (x) => tf.conv2d(padded(x), kernel, n.stride, pad);
+  return (x) => conv2dBiasActivation(padded(x), kernel, bias, { stride: n.stride, pad, activation, alpha });
+}
+
+/**
+ * PyTorch's symmetric `kernel // 2` zero padding in a form every backend accepts (tfjs-node takes
+ * only 'same' / 'valid' on convolutions and their gradients): 'same' where it is the same network
+ * (stride 1, odd kernel), otherwise an explicit pad of `before` pixels on every side, then 'valid'.
+ * (TF's 'same' pads a stride-2 convolution asymmetrically: not PyTorch's network.)
+ */
+export function convPadding(kernel: number, stride: number): { pad: "same" | "valid"; before: number } {
+  const half = Math.floor(kernel / 2);
+  if (half === 0) return { pad: "valid", before: 0 };
+  if (stride === 1 && kernel % 2 === 1) return { pad: "same", before: 0 };
+  return { pad: "valid", before: half };
 }
 
 /** The activation a conv can run fused with: ReLU, or LeakyReLU with a positive slope. */

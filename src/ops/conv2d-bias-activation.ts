@@ -17,15 +17,16 @@ export type ConvActivation = "linear" | "relu" | "leakyRelu";
  * activation(conv(x, filter, stride, pad) + bias), NHWC.
  *
  * ```ts
- * const y = conv2dBiasActivation(x, kernel, bias, { stride: 2, pad: 1, activation: "leakyRelu", alpha: 0.2 });
+ * const y = conv2dBiasActivation(x, kernel, bias, { stride: 1, pad: "same", activation: "leakyRelu", alpha: 0.2 });
  * ```
  * @param x [N,H,W,C] float32.
  * @param filter [K,K,C,C_out].
  * @param bias [C_out].
- * @param o.pad zero padding on every side; o.alpha the LeakyReLU slope (> 0: the gradient reads
- *   the sign of the pre-activation off the output).
+ * @param o.pad "same" or "valid": the paddings every backend accepts (tfjs-node rejects numeric
+ *   pads); symmetric zero padding of another width is the caller's `tf.pad` before a "valid" conv.
+ *   o.alpha the LeakyReLU slope (> 0: the gradient reads the sign of the pre-activation off the output).
  */
-export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, o: { stride: number; pad: number; activation: ConvActivation; alpha?: number }): tf.Tensor4D {
+export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, o: { stride: number; pad: "same" | "valid"; activation: ConvActivation; alpha?: number }): tf.Tensor4D {
   const op = "conv2dBiasActivation";
   assertNhwcFloat(x, op, "x");
   assertOp(filter.rank === 4 && filter.shape[2] === x.shape[3], op, () => `filter must be [K,K,${x.shape[3]},C_out] for x ${shapeText(x.shape)}, got ${shapeText(filter.shape)}`);
