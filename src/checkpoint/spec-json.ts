@@ -2,7 +2,7 @@
  * A spec is plain data, so it is saved as JSON. JSON repeats the embedding network inside each loss
  * that names it; reading re-links those to the spec's one `embedding` and re-checks the graph.
  */
-import { pcl, type DiscriminatorLoss, type PclSpec, type WeightedSum } from "../dsl/index.js";
+import { pcl, trainOptions, type DiscriminatorLoss, type PclSpec, type WeightedSum } from "../dsl/index.js";
 
 export class CheckpointError extends Error {
   override readonly name = "CheckpointError";
@@ -22,5 +22,6 @@ export function specFromJson(json: unknown, file: string): PclSpec {
   };
   const discriminator: DiscriminatorLoss | null = raw.losses.discriminator ? { ...raw.losses.discriminator, embed: embedding } : null;
   const { kind: _kind, ...rest } = raw as PclSpec;
-  return pcl({ ...rest, losses: { generator, discriminator } });
+  // Options added since the checkpoint was written take their defaults.
+  return pcl({ ...rest, train: trainOptions(rest.train), losses: { generator, discriminator } });
 }

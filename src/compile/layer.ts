@@ -4,24 +4,33 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { match } from "ts-pattern";
-import { childrenOf, joinPath, type ConvNode, type LayerNode } from "../dsl/index.js";
+import { childrenOf, joinPath, type ConvNode, type LayerNode, type Recompute } from "../dsl/index.js";
 import { adaptiveAvgPool } from "../ops/adaptive-avg-pool.js";
 import { conv2dBiasActivation, type ConvActivation } from "../ops/conv2d-bias-activation.js";
 import { haarBands } from "../ops/haar.js";
 import { pixelShuffle } from "../ops/pixel-shuffle.js";
+import { recompute } from "../ops/recompute.js";
+import { residualAdd } from "../ops/residual-add.js";
 import type { WeightStore } from "./weights.js";
 
 /** A compiled layer: NHWC in, NHWC out; pure apart from reading its variables. */
 export type LayerFn = (x: tf.Tensor4D) => tf.Tensor4D;
+
+/** How a network is compiled for training: which residual units recompute their inside in the backward pass. */
+export interface CompileOptions {
+  readonly recompute: Recompute;
+}
+
+const PLAIN: CompileOptions = { recompute: "none" };
 
 /**
  * Compiles `node` for inputs with `inChannels` channels. Shapes were already checked by the DSL
  * (`inferLayer`); this only needs channel counts to size the weights.
  * Returns the function and the channel count it outputs.
  */
-export function compileLayer(node: LayerNode, inChannels: number, path: string, store: WeightStore): { fn: LayerFn; outChannels: number } {
+export function compileLayer(node: LayerNode, inChannels: number, path: string, store: WeightStore, options: CompileOptions = PLAIN): { fn: LayerFn; outChannels: number } {
   const kids = childrenOf(node);
-  const sub = (i: number, c: number) => compileLayer(kids[i].node, c, joinPath(path, kids[i].segment), store);
+  const sub = (i: number, c: number) => compileLayer(kids[i].node, c, joinPath(path, kids[i].segment), store, options);
   const w = (name: string) => joinPath(path, name);
 
   return match(node)
@@ -107,9 +116,12 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       return { fn: (x: tf.Tensor4D) => fns.reduce((y, f) => f(y), x), outChannels: c };
     })
     .with({ kind: "skip" }, (n) => {
+      const declared = store.variables.size;
       const body = sub(0, inChannels).fn;
-      const fn: LayerFn = n.scale === 1 ? (x) => tf.add(x, body(x)) : (x) => tf.add(x, tf.mul(body(x), n.scale));
-      return { fn, outChannels: inChannels };
+      const fn: LayerFn = (x) => residualAdd(x, body(x), n.scale);
+      if (options.recompute === "none" || residualUnit(n) !== RECOMPUTED_UNIT[options.recompute]) return { fn, outChannels: inChannels };
+      // The weights declared while compiling the body are the ones the recomputation differentiates.
+      return { fn: recompute(fn, [...store.variables.values()].slice(declared)), outChannels: inChannels };
     })
     .with({ kind: "gate" }, () => {
       const body = sub(0, inChannels).fn;
@@ -134,6 +146,25 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       outChannels: n.count,
     }))
     .exhaustive();
+}
+
+const RECOMPUTED_UNIT = { blocks: "block", groups: "group" } as const;
+
+/**
+ * What a residual (skip) node is, by how skips nest inside it: a "block" holds no other skip
+ * (EDSR's residual block, RCAN's RCAB), a "group" holds blocks and no deeper nesting (RCAN's and
+ * HAN's residual groups; EDSR's body, whose blocks form its one group); anything else is neither.
+ */
+export function residualUnit(node: LayerNode): "block" | "group" | undefined {
+  if (node.kind !== "skip") return undefined;
+  const height = skipHeight(node.body);
+  return height === -1 ? "block" : height === 0 ? "group" : undefined;
+}
+
+/** -1 when no skip is in the subtree; 0 when skips occur but none nests another; and so on. */
+function skipHeight(node: LayerNode): number {
+  const inner = Math.max(-1, ...childrenOf(node).map((c) => skipHeight(c.node)));
+  return node.kind === "skip" ? inner + 1 : inner;
 }
 
 /** Declares a conv node's weights and returns its forward function, with `activation` fused in when it has a bias. */

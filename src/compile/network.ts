@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { childrenOf, type EmbeddingNode, type LayerNode } from "../dsl/index.js";
-import { compileLayer, type LayerFn } from "./layer.js";
+import { compileLayer, type CompileOptions, type LayerFn } from "./layer.js";
 import { createWeightStore } from "./weights.js";
 
 export interface Network {
@@ -35,9 +35,10 @@ export interface Embedding extends Network {
 
 const disposer = (variables: ReadonlyMap<string, tf.Variable>) => () => { for (const v of variables.values()) v.dispose(); };
 
-export function compileGenerator(node: LayerNode, seed: number, prefix = "generator"): Generator {
+/** `options.recompute` trades a second forward of each residual block or group for its activations (training only). */
+export function compileGenerator(node: LayerNode, seed: number, prefix = "generator", options?: CompileOptions): Generator {
   const store = createWeightStore(seed);
-  const { fn, outChannels } = compileLayer(node, 3, prefix, store);
+  const { fn, outChannels } = compileLayer(node, 3, prefix, store, options);
   if (outChannels !== 3) throw new Error(`${prefix}: outputs ${outChannels} channels, expected 3 (RGB)`);
   return { variables: store.variables, apply: fn, dispose: disposer(store.variables) };
 }

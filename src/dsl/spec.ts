@@ -10,7 +10,7 @@ import { inferLayer, type NodeSummary } from "./infer.js";
 import type { LayerNode } from "./layers.js";
 import type { DiscriminatorLoss, GeneratorTerm, WeightedSum } from "./loss.js";
 import { shapeText, type FeatureShape } from "./shape.js";
-import type { TrainOptions } from "./train-options.js";
+import { RECOMPUTE_MODES, type TrainOptions } from "./train-options.js";
 
 export interface PclSpec<Tap extends number = number> {
   readonly kind: "pcl";
@@ -93,6 +93,7 @@ function checkSpec(spec: PclSpec): GraphIssue[] {
     if (!Number.isInteger(v) || v < 1) issues.push({ path: `train/${k}`, message: `must be a positive integer, got ${v}` });
   }
   if (!Number.isInteger(t.warmup) || t.warmup < 0) issues.push({ path: "train/warmup", message: `must be a non-negative integer, got ${t.warmup}` });
+  if (!["auto", ...RECOMPUTE_MODES].includes(t.recompute)) issues.push({ path: "train/recompute", message: `must be one of auto, ${RECOMPUTE_MODES.join(", ")}, got ${JSON.stringify(t.recompute)}` });
   if (issues.length) return issues;
   const shapes = specShapes(spec);
   issues.push(...shapes.generator.issues, ...shapes.embedding.issues);

@@ -21,6 +21,14 @@ export const constantLr = (): Schedule => Object.freeze({ kind: "constant" });
 export const multiStep = (milestones: readonly number[], gamma = 0.5): Schedule => Object.freeze({ kind: "multiStep", milestones: Object.freeze([...milestones]), gamma });
 export const cosineRestarts = (period: number, minLr = 1e-7): Schedule => Object.freeze({ kind: "cosineRestarts", period, minLr });
 
+/**
+ * Gradient checkpointing of the generator: "blocks" keeps only each residual block's input during
+ * the forward pass and recomputes the block in the backward pass; "groups" does so per residual
+ * group (RCAN, HAN; EDSR's blocks form one group, its body); "none" keeps every activation.
+ */
+export type Recompute = "none" | "blocks" | "groups";
+export const RECOMPUTE_MODES: readonly Recompute[] = Object.freeze(["none", "blocks", "groups"]);
+
 export interface TrainOptions {
   /** LR patch size (HR patch = patch * scale). */
   readonly patch: number;
@@ -38,13 +46,15 @@ export interface TrainOptions {
   readonly validateEvery: number;
   readonly logEvery: number;
   readonly seed: number;
+  /** Recomputation in the backward pass (memory for time); "auto" picks the least that fits in memory. */
+  readonly recompute: Recompute | "auto";
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = Object.freeze({
   patch: 48, batch: 16, iterations: 200_000,
   optimizers: Object.freeze({ generator: adam(), embedding: adam() }),
   schedule: multiStep([200_000]), warmup: 0, ema: null, clipGradNorm: null,
-  validateEvery: 1000, logEvery: 10, seed: 1,
+  validateEvery: 1000, logEvery: 10, seed: 1, recompute: "auto",
 });
 
 export const trainOptions = (o: Partial<TrainOptions> = {}): TrainOptions => Object.freeze({ ...DEFAULT_TRAIN_OPTIONS, ...o });

@@ -8,13 +8,15 @@ import { compileDiscriminatorLoss, compileGeneratorLoss, type DiscriminatorLossF
 import { assignVariables, tensorsUnder, type LoadedCheckpoint } from "../../checkpoint/load.js";
 import type { CheckpointContent } from "../../checkpoint/save.js";
 import type { BestValidation } from "../../checkpoint/format.js";
-import { hasContrastiveTerm, type PclSpec } from "../../dsl/index.js";
+import { hasContrastiveTerm, type PclSpec, type Recompute } from "../../dsl/index.js";
 import { createAdam, type Adam } from "./adam.js";
 import { createEma, type Ema } from "./ema.js";
 
 export interface TrainingState {
   readonly spec: PclSpec;
   readonly seed: number;
+  /** The generator's recomputation in the backward pass (the spec's, or what the memory plan chose for "auto"). */
+  readonly recompute: Recompute;
   readonly generator: Generator;
   /** Absent when nothing needs E (L1-only recipes). */
   readonly embedding: Embedding | undefined;
@@ -29,15 +31,17 @@ export interface TrainingState {
   dispose(): void;
 }
 
-export function createTrainingState(spec: PclSpec, seed: number): TrainingState {
-  const generator = compileGenerator(spec.generator, seed);
+/** `options.recompute` overrides the spec's (needed when the spec says "auto": the plan decides; "auto" alone means none). */
+export function createTrainingState(spec: PclSpec, seed: number, options: { readonly recompute?: Recompute } = {}): TrainingState {
+  const recompute = options.recompute ?? (spec.train.recompute === "auto" ? "none" : spec.train.recompute);
+  const generator = compileGenerator(spec.generator, seed, "generator", { recompute });
   const needsE = hasContrastiveTerm(spec) || spec.losses.discriminator !== null;
   const embedding = needsE ? compileEmbedding(spec.embedding, seed + 1) : undefined;
   const adamG = createAdam(generator.variables, spec.train.optimizers.generator);
   const adamE = embedding && spec.losses.discriminator ? createAdam(embedding.variables, spec.train.optimizers.embedding) : undefined;
   const ema = spec.train.ema ? createEma(generator.variables, spec.train.ema.decay) : undefined;
   return {
-    spec, seed, generator, embedding, adamG, adamE, ema, iteration: 0, best: null,
+    spec, seed, recompute, generator, embedding, adamG, adamE, ema, iteration: 0, best: null,
     generatorLoss: compileGeneratorLoss(spec, embedding),
     discriminatorLoss: embedding && spec.losses.discriminator ? compileDiscriminatorLoss(spec.losses.discriminator, embedding) : undefined,
     dispose() { generator.dispose(); embedding?.dispose(); adamG.dispose(); adamE?.dispose(); ema?.dispose(); },
