@@ -47,15 +47,23 @@ export function pclStepWorkloads(backends: readonly string[]): TimedWorkload[] {
         hr = tf.keep(tf.tensor4d(Float32Array.from({ length: 16 * 96 * 96 * 3 }, () => r.next()), [16, 96, 96, 3]));
         srFixed = tf.keep(tf.tidy(() => state!.generator.apply(lr!))); // mode b: D step on a fixed SR, as PyTorch's d_step(sr_fixed)
       },
-      run() {
+      async run() {
         const s = state!;
         const draws = drawContrast(s.spec, 16, () => 0.5);
+        const losses: tf.Tensor[] = [];
         tf.tidy(() => {
           // positives and negatives only where a loss reads them (as the PyTorch script: not in modes a and b)
           const contrast = mode === "a" || mode === "b" ? undefined : makeContrast(s.spec, hr!, lr!, draws);
-          if (mode === "b") discriminatorStep(s, srFixed!, hr!, contrast, 1e-4);
-          else generatorStep(s, lr!, hr!, contrast, mode === "a" ? 0 : 1, 1e-4, mode === "d" ? (sr) => { discriminatorStep(s, sr, hr!, contrast, 1e-4); } : undefined);
+          if (mode === "b") losses.push(discriminatorStep(s, srFixed!, hr!, contrast, 1e-4)!);
+          else {
+            const dStep = mode === "d" ? (sr: tf.Tensor4D) => { losses.push(discriminatorStep(s, sr, hr!, contrast, 1e-4)!); } : undefined;
+            const g = generatorStep(s, lr!, hr!, contrast, mode === "a" ? 0 : 1, 1e-4, dStep, false);
+            losses.push(g.generator, ...g.terms.values());
+          }
         });
+        // The step is done when its loss can be read (asynchronous backends queue the work).
+        await losses[losses.length - 1].data();
+        tf.dispose(losses);
       },
       teardown() { state?.dispose(); lr?.dispose(); hr?.dispose(); srFixed?.dispose(); state = undefined; },
     };

@@ -8,7 +8,7 @@ import { selectBackend } from "../src/backend/select.js";
 import { drawContrast, makeContrast } from "../src/compile/contrast.js";
 import { createRng } from "../src/pipelines/data/index.js";
 import { train, type TrainEvent } from "../src/pipelines/train/train.js";
-import { discriminatorStep, generatorStep, trainStep } from "../src/pipelines/train/train-step.js";
+import { discriminatorStep, disposeStep, generatorStep, trainStep } from "../src/pipelines/train/train-step.js";
 import { createTrainingState } from "../src/pipelines/train/training-state.js";
 import { tinyImageFolder, tinySpec } from "./helpers/tiny-training.js";
 
@@ -34,7 +34,7 @@ test("a D step changes only E's variables, a G step only G's", (t) => {
   tf.tidy(() => {
     const lr = tf.tensor4d(b.lr, [2, 4, 4, 3]), hr = tf.tensor4d(b.hr, [2, 8, 8, 3]);
     const contrast = makeContrast(s.spec, hr, lr, drawContrast(s.spec, 2, Math.random));
-    discriminatorStep(s, s.generator.apply(lr), hr, contrast, 1e-3);
+    tf.dispose(discriminatorStep(s, s.generator.apply(lr), hr, contrast, 1e-3)!);
   });
   t.is(changed(g0, s.generator.variables), 0, "D step left G alone");
   t.true(changed(e0, s.embedding!.variables) > 0, "D step moved E");
@@ -42,7 +42,8 @@ test("a D step changes only E's variables, a G step only G's", (t) => {
   tf.tidy(() => {
     const lr = tf.tensor4d(b.lr, [2, 4, 4, 3]), hr = tf.tensor4d(b.hr, [2, 8, 8, 3]);
     const contrast = makeContrast(s.spec, hr, lr, drawContrast(s.spec, 2, Math.random));
-    generatorStep(s, lr, hr, contrast, 1, 1e-3);
+    const g = generatorStep(s, lr, hr, contrast, 1, 1e-3);
+    tf.dispose([g.generator, ...g.terms.values(), g.gradNormGenerator!]);
   });
   t.is(changed(e1, s.embedding!.variables), 0, "G step left E alone");
   t.is(changed(g0, s.generator.variables), s.generator.variables.size, "G step moved every weight of G");
@@ -81,9 +82,9 @@ test("the contrastive term's gradient reaches G's weights and matches finite dif
 test("the tensor count stays flat over 50 training steps", (t) => {
   const s = createTrainingState(tinySpec({ ema: { decay: 0.9 }, clipGradNorm: 1 }), 4);
   const b = randomBatch(4);
-  trainStep(s, b);
+  disposeStep(trainStep(s, b));
   const after1 = tf.memory().numTensors;
-  for (let i = 0; i < 50; i++) trainStep(s, b);
+  for (let i = 0; i < 50; i++) disposeStep(trainStep(s, b));
   t.is(tf.memory().numTensors, after1);
   s.dispose();
 });
@@ -128,7 +129,7 @@ test("train() refuses to resume from a folder without a checkpoint", async (t) =
   await t.throwsAsync(lastValueFrom(train({ spec: tinySpec(), data, val: null, out: mkdtempSync(join(tmpdir(), "pcl-run-")), resume: true, backend: "cpu", stop: NEVER }).pipe(toArray())), { message: /--resume: .*latest has no checkpoint/ });
 });
 
-test("the D step nested in G's gradient scope gives the same updates as a separate D step then G step", (t) => {
+test("the D step run inside G's forward (on a tape of its own) gives the same updates as a separate D step then G step", (t) => {
   const spec = tinySpec();
   const b = randomBatch(9);
   const draws = drawContrast(spec, 2, () => 0.42);
@@ -137,11 +138,14 @@ test("the D step nested in G's gradient scope gives the same updates as a separa
     tf.tidy(() => {
       const lr = tf.tensor4d(b.lr, [2, 4, 4, 3]), hr = tf.tensor4d(b.hr, [2, 8, 8, 3]);
       const contrast = makeContrast(spec, hr, lr, draws);
-      if (nested) generatorStep(s, lr, hr, contrast, 1, 1e-3, (sr) => { discriminatorStep(s, sr, hr, contrast, 1e-3); });
+      const kept: tf.Tensor[] = [];
+      const keep = (g: ReturnType<typeof generatorStep>) => kept.push(g.generator, ...g.terms.values(), g.gradNormGenerator!);
+      if (nested) keep(generatorStep(s, lr, hr, contrast, 1, 1e-3, (sr) => { kept.push(discriminatorStep(s, sr, hr, contrast, 1e-3)!); }));
       else {
-        discriminatorStep(s, s.generator.apply(lr), hr, contrast, 1e-3);
-        generatorStep(s, lr, hr, contrast, 1, 1e-3);
+        kept.push(discriminatorStep(s, s.generator.apply(lr), hr, contrast, 1e-3)!);
+        keep(generatorStep(s, lr, hr, contrast, 1, 1e-3));
       }
+      tf.dispose(kept);
     });
     const out = [...snapshot(s.generator.variables).values(), ...snapshot(s.embedding!.variables).values()].flat();
     s.dispose();

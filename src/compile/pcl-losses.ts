@@ -10,6 +10,7 @@ import { dualContrastiveLoss } from "../ops/dual-contrastive-loss.js";
 import { featureSimilarities } from "../ops/feature-similarity.js";
 import { infoNceFromSimilarities } from "../ops/info-nce.js";
 import { l1Loss } from "../ops/l1.js";
+import { untaped } from "../ops/tape-gradients.js";
 import type { Contrast } from "./contrast.js";
 import type { Embedding } from "./network.js";
 
@@ -51,7 +52,9 @@ export function compileGeneratorLoss(spec: PclSpec, embed: Embedding | undefined
 function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, contrast: Contrast): tf.Scalar {
   const srTaps = embed.apply(sr).taps;
   const kp = contrast.positives.length, kn = contrast.negatives.length;
-  const otherTaps = contrastTaps(embed, [...contrast.positives, ...contrast.negatives]);
+  // Positives and negatives do not depend on G: E's features of them are constants to G's
+  // gradient, so E's pass over them is not recorded (its activations are not kept).
+  const otherTaps = untaped(() => contrastTaps(embed, [...contrast.positives, ...contrast.negatives]));
   let sum: tf.Scalar = tf.scalar(0);
   loss.taps.forEach((tap, i) => {
     const at = embed.taps.indexOf(tap);

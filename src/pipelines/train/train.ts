@@ -19,7 +19,7 @@ import type { PclSpec } from "../../dsl/index.js";
 import { generatorUpscaler } from "../../model/generator-upscaler.js";
 import { loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
 import { matlabLr } from "./make-lr.js";
-import { trainStep, type StepLosses } from "./train-step.js";
+import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 
@@ -105,13 +105,14 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     return events;
   };
 
-  const afterStep = async (losses: StepLosses): Promise<TrainEvent[]> => {
+  /** Steps whose losses are read (asynchronously) and reported; the others' are freed unread. */
+  const logged = (done: number) => done % t.logEvery === 0 || done === iterations || done === startIteration + 1;
+
+  const afterStep = async (losses: StepLosses | null): Promise<TrainEvent[]> => {
     const done = state.iteration;
     const elapsedMs = Date.now() - started;
     const events: TrainEvent[] = [];
-    if (done % t.logEvery === 0 || done === iterations || done === startIteration + 1) {
-      events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1) });
-    }
+    if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1) });
     if (done % t.validateEvery === 0 || done === iterations) {
       const v = validation();
       events.push(...v);
@@ -140,8 +141,12 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
       // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
       await new Promise((resolve) => setImmediate(resolve));
       if (stopRequested) return [];
-      const losses = trainStep(state, batch);
+      const log = logged(state.iteration + 1);
+      const step = trainStep(state, batch, { gradNorm: log });
       demand.next();
+      let losses: StepLosses | null = null;
+      if (log) losses = await readStep(step);
+      else disposeStep(step);
       const events = [...skips.splice(0), ...(await afterStep(losses))];
       return events;
     }),
