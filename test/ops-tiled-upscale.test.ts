@@ -117,3 +117,76 @@ test("each flip/transpose is undone by its inverse; self-ensemble of an equivari
   t.true(maxAbsDiff((await selfEnsemble((x) => upscaleTiled(conv, x), img)).data, (await upscaleTiled(conv, img)).data) > 1e-3);
   conv.dispose();
 });
+
+/**
+ * Wraps `base` as a device would look from the host: each output's `data()` resolves one macrotask
+ * later. Logs, per group, when it was handed over and when its data arrived; `fail` lets a group's
+ * upscale or read fail, or its output have the wrong shape.
+ */
+function slowDevice(base: Upscaler, fail: { upscale?: number; read?: number; shape?: number } = {}) {
+  const log: string[] = [];
+  let calls = 0, inFlight = 0, maxInFlight = 0;
+  const upscaler: Upscaler = {
+    ...base,
+    upscale: async (lr) => {
+      const k = calls++;
+      log.push(`upscale ${k}`);
+      if (k === fail.upscale) throw new Error(`device lost at group ${k}`);
+      const y = await base.upscale(lr);
+      const out = k === fail.shape ? tf.tidy(() => tf.concat([y, y], 1) as tf.Tensor4D) : y;
+      if (out !== y) y.dispose();
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const read = out.data.bind(out);
+      Object.assign(out, {
+        data: () => new Promise((resolve, reject) => setImmediate(() => {
+          inFlight--;
+          log.push(`read ${k}`);
+          if (k === fail.read) reject(new Error(`read of group ${k} failed`)); else resolve(read());
+        })),
+      });
+      return out;
+    },
+  };
+  return { upscaler, log, stats: () => ({ calls, maxInFlight }) };
+}
+
+// Serial: counts live tensors.
+test.serial("groups overlap: group k+1 is handed over before group k is blended, never more than two in flight, same output", async (t) => {
+  const u = randomConvUpscaler(6);
+  const img = randomRgb(45, 38, 7);
+  const opts = { tile: 12, overlap: 2, batch: 2 };
+  const reference = await upscaleTiled(u, img, opts);
+  const before = tf.memory().numTensors;
+  const device = slowDevice(u);
+  const sr = await upscaleTiled(device.upscaler, img, opts);
+  t.is(tf.memory().numTensors, before, "every group's input and output are freed");
+  t.deepEqual(sr.data, reference.data, "the same image as without the delay, bit for bit");
+  const { calls, maxInFlight } = device.stats();
+  t.true(calls >= 6, `${calls} groups`);
+  t.is(maxInFlight, 2, "one group in flight beside the one being read and blended (1: no overlap; more: unbounded memory)");
+  // Group k+1 goes out before group k's data arrives; group k+2 only after it.
+  for (let k = 0; k + 1 < calls; k++) {
+    t.true(device.log.indexOf(`upscale ${k + 1}`) < device.log.indexOf(`read ${k}`), device.log.join(", "));
+    if (k + 2 < calls) t.true(device.log.indexOf(`upscale ${k + 2}`) > device.log.indexOf(`read ${k}`), device.log.join(", "));
+  }
+  u.dispose();
+});
+
+test.serial("a failing group rejects upscaleTiled and every tensor is freed, the group in flight included", async (t) => {
+  const u = randomConvUpscaler(8);
+  const img = randomRgb(45, 38, 9);
+  const opts = { tile: 12, overlap: 2, batch: 2 };
+  const before = tf.memory().numTensors;
+  const cases = [
+    [{ upscale: 3 }, /device lost at group 3/],
+    [{ read: 2 }, /read of group 2 failed/],
+    [{ shape: 2 }, /upscaleTiled: random-conv returned \[2,48,24,3\] for tiles \[2,12,12,3\] \(expected \[2,24,24,3\]\)/],
+  ] as const;
+  for (const [fail, message] of cases) {
+    const device = slowDevice(u, fail);
+    await t.throwsAsync(upscaleTiled(device.upscaler, img, opts), { message }, JSON.stringify(fail));
+    t.is(tf.memory().numTensors, before, `${JSON.stringify(fail)}: no tensor left behind`);
+  }
+  u.dispose();
+});
