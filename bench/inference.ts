@@ -13,7 +13,8 @@ function inferWorkload(name: string, spec: PclSpec, backends: readonly string[])
     kind: "timed", name, description: `${spec.name} x4 on one 256x256 LR image`, backends, pytorchKey: name, reps: 5, warmup: 1,
     flops: summarize(spec).generator.flopsPerLrPixel * 256 * 256,
     setup() { g = compileGenerator(spec.generator, 1); x = tf.keep(tf.randomUniform([1, 256, 256, 3], 0, 1, "float32", 3) as tf.Tensor4D); },
-    run() { const y = tf.tidy(() => g!.apply(x!)); y.dataSync(); y.dispose(); },
+    // Read the way inference does (`await data()`): the time includes the device finishing and the copy to the host.
+    async run() { const y = tf.tidy(() => g!.apply(x!)); await y.data(); y.dispose(); },
     teardown() { g?.dispose(); x?.dispose(); g = undefined; },
   };
 }

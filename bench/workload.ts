@@ -1,7 +1,7 @@
 /**
  * What `npm run bench` runs. A timed workload allocates its inputs per backend in setup(), and
- * run() performs one repetition synchronously (tfjs cpu/native kernels execute eagerly) and frees
- * what it made. bench/run.ts times run() (best and median) and, with `flops`, reports GFLOP/s.
+ * run() performs one repetition (synchronously, or as a Promise that is awaited: a GPU backend's
+ * results are read with `await data()`) and frees what it made. bench/run.ts times run() (best and median) and, with `flops`, reports GFLOP/s.
  * Report workloads (pipeline throughput etc.) just produce an object.
  */
 import * as tf from "@tensorflow/tfjs-core";

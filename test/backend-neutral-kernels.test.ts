@@ -45,7 +45,7 @@ test.serial("train (D and G steps, validation, checkpoints) and tiled upscaling 
     await lastValueFrom(train({ spec: tinySpec({ iterations: 3, validateEvery: 3 }), data, val: data, out, resume: false, backend: "cpu", stop: NEVER }).pipe(toArray()));
     const upscaler = await loadCheckpointUpscaler(join(out, "best"));
     const rand = seededRandom(5);
-    upscaleTiled(upscaler, { width: 37, height: 29, data: Float32Array.from({ length: 37 * 29 * 3 }, rand) }, { tile: 16 });
+    await upscaleTiled(upscaler, { width: 37, height: 29, data: Float32Array.from({ length: 37 * 29 * 3 }, rand) }, { tile: 16 });
     upscaler.dispose();
   });
   const names = new Set(seen.map((s) => s.name));

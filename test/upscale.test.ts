@@ -39,9 +39,9 @@ function testImage(width: number, height: number, channels: 1 | 2 | 3 | 4 = 3, s
 }
 
 /** Runs the band path and assembles the float output. */
-function bandsToFloat(img: DecodedImage, upscaleRgb: UpscaleRgb, scale: number, plan: { bandRows: number; context: number }): RgbImage {
+async function bandsToFloat(img: DecodedImage, upscaleRgb: UpscaleRgb, scale: number, plan: { bandRows: number; context: number }): Promise<RgbImage> {
   const out = new Float32Array(img.width * scale * img.height * scale * 3);
-  forEachUpscaledBand(img, upscaleRgb, scale, plan, (band, row) => out.set(band.data, row * band.width * 3));
+  await forEachUpscaledBand(img, upscaleRgb, scale, plan, (band, row) => out.set(band.data, row * band.width * 3));
   return { width: img.width * scale, height: img.height * scale, data: out };
 }
 
@@ -55,21 +55,22 @@ test("planBands: context exceeds the receptive radius and the overlap; band plus
   t.throws(() => planBands(10, { scale: 0, receptiveRadius: 1, tile: 8, overlap: 1 }), { message: /scale must be a positive integer/ });
 });
 
-test("band path equals the untiled model output to 1e-3 (bands alone, and bands over upscaleTiled tiles)", (t) => {
+// Serial: it counts the process's live tensors, which async tests running beside it would change.
+test.serial("band path equals the untiled model output to 1e-3 (bands alone, and bands over upscaleTiled tiles)", async (t) => {
   const up = tinyConvUpscaler(2);
   const img = testImage(37, 29);
-  const whole = upscaleWhole(up, toRgb(img));
+  const whole = await upscaleWhole(up, toRgb(img));
   const before = tf.memory().numTensors;
-  const bandsOnly = bandsToFloat(img, (lr) => upscaleWhole(up, lr), 2, { bandRows: 5, context: 3 });
+  const bandsOnly = await bandsToFloat(img, (lr) => upscaleWhole(up, lr), 2, { bandRows: 5, context: 3 });
   t.true(maxAbsDiff(bandsOnly.data, whole.data) < 1e-3, `bands alone: max diff ${maxAbsDiff(bandsOnly.data, whole.data)}`);
   const plan = planBands(img.width, { scale: 2, receptiveRadius: up.receptiveRadius, tile: 12, overlap: 3 });
-  const tiled = bandsToFloat(img, tiledUpscaleRgb(up, { tile: 12, overlap: 3 }), 2, plan);
+  const tiled = await bandsToFloat(img, tiledUpscaleRgb(up, { tile: 12, overlap: 3 }), 2, plan);
   t.true(maxAbsDiff(tiled.data, whole.data) < 1e-3, `bands over tiles: max diff ${maxAbsDiff(tiled.data, whole.data)}`);
   t.is(tf.memory().numTensors, before, "no tensor left behind");
   up.dispose();
 });
 
-test("no step at band borders on a smooth ramp (and without context there is one, so the check can fail)", (t) => {
+test("no step at band borders on a smooth ramp (and without context there is one, so the check can fail)", async (t) => {
   const up = tinyConvUpscaler(2, 3);
   const width = 24, height = 30;
   const data = new Uint8Array(width * height * 3);
@@ -86,20 +87,20 @@ test("no step at band borders on a smooth ramp (and without context there is one
     }
     return { border, inside };
   };
-  const good = steps(bandsToFloat(img, (lr) => upscaleWhole(up, lr), 2, { bandRows, context: 3 }));
+  const good = steps(await bandsToFloat(img, (lr) => upscaleWhole(up, lr), 2, { bandRows, context: 3 }));
   t.true(good.border <= good.inside + 1e-3, `with context: border step ${good.border} vs inside ${good.inside}`);
-  const cut = steps(bandsToFloat(img, (lr) => upscaleWhole(up, lr), 2, { bandRows, context: 0 }));
+  const cut = steps(await bandsToFloat(img, (lr) => upscaleWhole(up, lr), 2, { bandRows, context: 0 }));
   t.true(cut.border > cut.inside + 1e-2, `without context the border shows: ${cut.border} vs ${cut.inside}`);
   up.dispose();
 });
 
-test("upscaleDecoded never hands the model more than one band plus context", (t) => {
+test("upscaleDecoded never hands the model more than one band plus context", async (t) => {
   const up = tinyConvUpscaler(2);
   const img = testImage(40, 45);
   const heights: number[] = [];
   const spy: UpscaleRgb = (lr) => { heights.push(lr.height); return upscaleWhole(up, lr); };
   // Budget of 4 LR rows: 40 px * 2 * 2 * 12 bytes per LR row.
-  const out = upscaleDecoded(img, spy, up, 8, { tile: 16, overlap: 2, maxBandBytes: 4 * 40 * 4 * 12 });
+  const out = await upscaleDecoded(img, spy, up, 8, { tile: 16, overlap: 2, maxBandBytes: 4 * 40 * 4 * 12 });
   t.true(heights.length >= 45 / 4, `bands: ${heights.length}`);
   t.true(Math.max(...heights) <= 4 + 2 * 3, `largest band with context: ${Math.max(...heights)}`);
   t.is(out.width, 80);
@@ -143,7 +144,7 @@ test("upscaleFile: RGBA 16-bit PNG stays RGBA 16-bit; gray stays gray; JPEG EXIF
   t.true(out16.filter((_, i) => i % 4 === 3).every((a) => a === 0x4000), "constant alpha stays constant");
   // The RGB equals the untiled model output, quantized to 16 bits (alpha does not leak into RGB).
   const lr = toRgb({ width: w, height: h, channels: 4, bitDepth: 16, data: px, format: "png" });
-  const ref = upscaleWhole(up, lr);
+  const ref = await upscaleWhole(up, lr);
   let worst = 0;
   for (let p = 0; p < 24 * 20; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(out16[p * 4 + c] / 65535 - Math.min(1, Math.max(0, ref.data[p * 3 + c]))));
   t.true(worst <= 1 / 65535 + 1e-6, `16-bit RGB vs reference: ${worst}`);

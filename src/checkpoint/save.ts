@@ -46,7 +46,7 @@ export async function saveCheckpoint(dir: string, c: CheckpointContent): Promise
   moments("generator", c.adam.generator);
   if (c.adam.embedding) moments("embedding", c.adam.embedding);
   if (c.ema) for (const [k, t] of c.ema) named.set(`ema/${k}`, t);
-  const { manifest, bytes } = packTensors(named);
+  const { manifest, bytes } = await packTensors(named);
   const json: CheckpointManifest = {
     format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, spec: specToJson(c.spec), iteration: c.iteration, seed: c.seed, best: c.best,
     optimizers: { generator: { step: c.adam.generator.step }, embedding: c.adam.embedding ? { step: c.adam.embedding.step } : null },

@@ -8,13 +8,19 @@ export interface TensorEntry {
   readonly offset: number;
 }
 
-export function packTensors(named: ReadonlyMap<string, tf.Tensor>): { manifest: TensorEntry[]; bytes: Buffer } {
+/**
+ * Packs the tensors' values into one float32 buffer, in map order. Each tensor is read with
+ * `await t.data()` (no synchronous device read), one at a time, so the host holds at most one
+ * tensor's copy besides the packed buffer. The tensors must stay alive and unchanged until the
+ * promise settles (the training loop awaits the checkpoint before its next step).
+ */
+export async function packTensors(named: ReadonlyMap<string, tf.Tensor>): Promise<{ manifest: TensorEntry[]; bytes: Buffer }> {
   const manifest: TensorEntry[] = [];
   let total = 0;
   for (const [name, t] of named) { manifest.push({ name, shape: t.shape, offset: total }); total += t.size; }
   const data = new Float32Array(total);
   let i = 0;
-  for (const t of named.values()) { data.set(t.dataSync() as Float32Array, manifest[i].offset); i++; }
+  for (const t of named.values()) { data.set(await t.data() as Float32Array, manifest[i].offset); i++; }
   return { manifest, bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
 }
 

@@ -13,7 +13,8 @@ export function bicubicUpscaler(scale: number): Upscaler {
     scale,
     // The cubic kernel reaches 2 LR pixels on either side of the sample point.
     receptiveRadius: 2,
-    upscale: (lr) => imresize(lr, scale),
+    // imresize frees its own intermediates (it runs inside tf.tidy).
+    upscale: async (lr) => imresize(lr, scale),
     dispose: () => {},
   };
 }

@@ -1,4 +1,5 @@
 /** A compiled generator as an Upscaler (what eval, upscale and watch run). */
+import * as tf from "@tensorflow/tfjs-core";
 import type { LayerNode } from "../dsl/index.js";
 import { receptiveField } from "../dsl/index.js";
 import type { Generator } from "../compile/network.js";
@@ -9,7 +10,7 @@ export function generatorUpscaler(generator: Generator, node: LayerNode, scale: 
   return {
     name, scale,
     receptiveRadius: field.radius,
-    upscale: (lr) => generator.apply(lr),
+    upscale: async (lr) => tf.tidy(() => generator.apply(lr)),
     dispose: () => { if (ownsWeights) generator.dispose(); },
   };
 }

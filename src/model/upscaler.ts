@@ -10,9 +10,15 @@ export interface Upscaler {
   readonly scale: number;
   /**
    * [N, h, w, 3] float32 RGB in [0, 1] -> [N, h*scale, w*scale, 3], not clipped.
-   * Synchronous and allocation-clean: call it inside `tf.tidy`.
+   *
+   * Asynchronous, so that an implementation may wait on a device; on GPU backends the promise may
+   * resolve while the kernels are still queued, and the caller reads the result with
+   * `await result.data()` (never `dataSync`). Ownership: `lr` stays the caller's (the upscaler does
+   * not dispose it, and the caller keeps it alive until the promise settles); the result is the
+   * caller's to dispose; every intermediate tensor is freed by the upscaler (a synchronous body
+   * wraps its work in `tf.tidy`, which cannot wrap a Promise). Rejects rather than throws.
    */
-  upscale(lr: tf.Tensor4D): tf.Tensor4D;
+  upscale(lr: tf.Tensor4D): Promise<tf.Tensor4D>;
   /** Pixels of LR context each output pixel depends on (tiling uses it to pick a safe overlap). */
   readonly receptiveRadius: number;
   /** Frees the weights. */

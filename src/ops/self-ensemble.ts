@@ -2,13 +2,14 @@
  * Self-ensemble (the "+" rows of SR tables, Lim et al. 2017): upscale the 8 flip/transpose variants of
  * the LR image, undo each transform on its output, and average the 8 results.
  *
- * Works on typed-array images around any `RgbImage -> RgbImage` upscaling function (e.g. `upscaleTiled`),
- * so each variant may be tiled like the plain image.
+ * Works on typed-array images around any async `RgbImage -> RgbImage` upscaling function (e.g.
+ * `upscaleTiled`), so each variant may be tiled like the plain image. The variants run one after
+ * another, so at most one variant's output exists besides the running sum.
  *
  * @example
  * ```ts
  * import { selfEnsemble } from "./self-ensemble.js";
- * const sr = selfEnsemble((img) => upscaleTiled(upscaler, img), lr);
+ * const sr = await selfEnsemble((img) => upscaleTiled(upscaler, img), lr);
  * ```
  */
 import type { RgbImage } from "../io/image.js";
@@ -42,11 +43,11 @@ export function invertDihedral(img: RgbImage, t: Dihedral): RgbImage {
 }
 
 /** The mean of `upscale` over the 8 transformed copies of `lr`, each transformed back. */
-export function selfEnsemble(upscale: (img: RgbImage) => RgbImage, lr: RgbImage): RgbImage {
+export async function selfEnsemble(upscale: (img: RgbImage) => Promise<RgbImage>, lr: RgbImage): Promise<RgbImage> {
   let sum: Float32Array | undefined;
   let size = { width: 0, height: 0 };
   for (const t of DIHEDRALS) {
-    const sr = invertDihedral(upscale(applyDihedral(lr, t)), t);
+    const sr = invertDihedral(await upscale(applyDihedral(lr, t)), t);
     if (!sum) { sum = new Float32Array(sr.data.length); size = { width: sr.width, height: sr.height }; }
     for (let i = 0; i < sum.length; i++) sum[i] += sr.data[i];
   }

@@ -15,13 +15,18 @@
  * round-off); with less, the seams are still feathered rather than cut. An image no larger than `tile`
  * along an axis is a single tile along it; an image that fits entirely is upscaled in one call.
  *
- * Several tiles go through each `upscale` call (at most `batch`, and at most `batchPixels` LR pixels in
- * all), each call inside `tf.tidy`; only the typed-array output outlives it.
+ * Several tiles go through each `upscale` call (a group: at most `batch` tiles, and at most `batchPixels`
+ * LR pixels in all). Each group's output is read with `await tensor.data()`, never `dataSync` (which
+ * stalls a GPU, and which WebGPU refuses for device-resident tensors), and the reads overlap the host
+ * work: group k+1 is handed to the upscaler, and group k's read requested, before group k is blended
+ * into the image, so the device computes while the host blends. At most two groups exist at a time
+ * (the one being blended and the one in flight); each group's tensors are freed as soon as its data is
+ * on the host, also when the upscaler fails.
  *
  * @example
  * ```ts
  * import { upscaleTiled } from "./tiled-upscale.js";
- * const sr = upscaleTiled(upscaler, lr, { tile: 128, overlap: 16 }); // RgbImage, (h*s) x (w*s)
+ * const sr = await upscaleTiled(upscaler, lr, { tile: 128, overlap: 16 }); // RgbImage, (h*s) x (w*s)
  * ```
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -90,11 +95,17 @@ function copyWindow(src: RgbImage, y0: number, x0: number, h: number, w: number,
   }
 }
 
+/** A group of tiles handed to the upscaler; `read` settles once its output is on the host (or has failed). */
+interface InFlight {
+  readonly tiles: readonly (readonly [number, number])[];
+  readonly read: Promise<Float32Array>;
+}
+
 /**
  * Upscales `lr` (RGB in [0, 1]) with `upscaler`, tile by tile, feathering the overlaps.
- * Returns the SR image, (height * scale) x (width * scale), not clipped.
+ * Resolves to the SR image, (height * scale) x (width * scale), not clipped.
  */
-export function upscaleTiled(upscaler: Upscaler, lr: RgbImage, options: TileOptions = {}): RgbImage {
+export async function upscaleTiled(upscaler: Upscaler, lr: RgbImage, options: TileOptions = {}): Promise<RgbImage> {
   const s = upscaler.scale, r = upscaler.receptiveRadius;
   const tile = options.tile ?? DEFAULT_TILE;
   const overlap = options.overlap ?? defaultOverlap(r, tile);
@@ -113,20 +124,38 @@ export function upscaleTiled(upscaler: Upscaler, lr: RgbImage, options: TileOpti
   const norm = new Float32Array(lr.height * s * W);
   const tiles = rows.starts.flatMap((_, i) => cols.starts.map((_, j) => [i, j] as const));
   const perCall = Math.max(1, Math.min(maxBatch, Math.floor(batchPixels / (th * tw))));
+  const groups = Array.from({ length: Math.ceil(tiles.length / perCall) }, (_, g) => tiles.slice(g * perCall, (g + 1) * perCall));
 
-  for (let first = 0; first < tiles.length; first += perCall) {
-    const group = tiles.slice(first, first + perCall);
+  /**
+   * Hands one group to the upscaler; resolves once its output exists and its read has been requested
+   * (so a later group's kernels queue behind this read, not in front of it). The group's tensors are
+   * freed when the read settles.
+   */
+  const launch = async (group: readonly (readonly [number, number])[]): Promise<InFlight> => {
     const input = new Float32Array(group.length * th * tw * 3);
     group.forEach(([i, j], b) => copyWindow(lr, rows.starts[i], cols.starts[j], th, tw, input, b * th * tw * 3));
-    const sr = tf.tidy(() => upscaler.upscale(tf.tensor4d(input, [group.length, th, tw, 3])));
+    const x = tf.tensor4d(input, [group.length, th, tw, 3]);
+    let sr: tf.Tensor4D;
+    try {
+      sr = await upscaler.upscale(x);
+    } catch (err) {
+      x.dispose();
+      throw err;
+    }
+    const free = (): void => { x.dispose(); sr.dispose(); };
     const expected = [group.length, th * s, tw * s, 3];
-    if (sr.shape.some((d, k) => d !== expected[k])) {
+    if (sr.rank !== 4 || sr.shape.some((d, k) => d !== expected[k])) {
       const got = sr.shape.join(",");
-      sr.dispose();
+      free();
       throw new RangeError(`upscaleTiled: ${upscaler.name} returned [${got}] for tiles [${group.length},${th},${tw},3] (expected [${expected.join(",")}])`);
     }
-    const data = sr.dataSync() as Float32Array;
-    sr.dispose();
+    const read = (sr.data() as Promise<Float32Array>).finally(free);
+    // Awaited later (after the next group is launched); a failure before then is not "unhandled".
+    read.catch(() => undefined);
+    return { tiles: group, read };
+  };
+
+  const blend = (group: readonly (readonly [number, number])[], data: Float32Array): void => {
     group.forEach(([i, j], b) => {
       const wy = rows.weights[i], wx = cols.weights[j];
       const oy = rows.starts[i] * s, ox = cols.starts[j] * s;
@@ -142,6 +171,21 @@ export function upscaleTiled(upscaler: Upscaler, lr: RgbImage, options: TileOpti
         }
       }
     });
+  };
+
+  // Group g+1 goes to the upscaler before group g is blended; never more than these two exist.
+  const inFlight: InFlight[] = [];
+  try {
+    for (let g = 0; g < groups.length; g++) {
+      if (g === 0) inFlight.push(await launch(groups[0]));
+      if (g + 1 < groups.length) inFlight.push(await launch(groups[g + 1]));
+      const current = inFlight.shift()!;
+      blend(current.tiles, await current.read);
+    }
+  } catch (err) {
+    // Let what is still in flight finish and free its tensors before reporting the failure.
+    await Promise.allSettled(inFlight.map((f) => f.read));
+    throw err;
   }
   for (let p = 0; p < norm.length; p++) {
     const inv = 1 / norm[p];

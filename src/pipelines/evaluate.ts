@@ -13,7 +13,8 @@
  * 5. optionally the 8-bit SR is written to `saveDir/<set>/<relative path>.png`.
  *
  * Reading and writing files happen in this stage's `concatMap`s; the math is in `src/ops`. Images go
- * one at a time, and every tensor is freed inside `upscaleTiled`.
+ * one at a time, and every tensor is freed inside `upscaleTiled`, which reads the model's output with
+ * `await data()` (no synchronous device reads).
  *
  * ```ts
  * from([{ hrDir: "../shared/data/set5/HR" }]).pipe(evaluate(bicubicUpscaler(4), { scale: 4 }))
@@ -113,14 +114,14 @@ export function evaluate(upscaler: Upscaler, options: EvaluateOptions): Operator
   const { scale } = options;
   if (!(Number.isInteger(scale) && scale >= 1)) throw new RangeError(`evaluate: scale must be a positive integer (got ${scale})`);
   if (upscaler.scale !== scale) throw new RangeError(`evaluate: ${upscaler.name} upscales x${upscaler.scale}, but the scale is ${scale}`);
-  const upscale = (lr: RgbImage): RgbImage =>
+  const upscale = (lr: RgbImage): Promise<RgbImage> =>
     options.selfEnsemble ? selfEnsemble((img) => upscaleTiled(upscaler, img, options.tiles), lr) : upscaleTiled(upscaler, lr, options.tiles);
   return concatMap((set) => {
     const name = setName(set.hrDir);
     const results$ = defer(() => listPairs(set, scale)).pipe(
       concatMap((pairs) => from(pairs)),
       concatMap(async (pair) => ({ pair, ...(await readPair(pair, scale)) })),
-      map(({ pair, hr, lr }) => measure(name, relative(set.hrDir, pair.hr), hr, lr, upscale, scale)),
+      concatMap(({ pair, hr, lr }) => measure(name, relative(set.hrDir, pair.hr), hr, lr, upscale, scale)),
       concatMap(async ({ result, sr }) => {
         if (options.saveDir) await writeImage(savePath(options.saveDir, name, result.file), fromRgb(sr));
         return result;
@@ -156,9 +157,9 @@ async function readPair(pair: FilePair, scale: number): Promise<{ hr: RgbImage; 
   return { hr, lr };
 }
 
-function measure(set: string, file: string, hr: RgbImage, lr: RgbImage, upscale: (lr: RgbImage) => RgbImage, scale: number): { result: ImageResult; sr: RgbImage } {
+async function measure(set: string, file: string, hr: RgbImage, lr: RgbImage, upscale: (lr: RgbImage) => Promise<RgbImage>, scale: number): Promise<{ result: ImageResult; sr: RgbImage }> {
   const t0 = performance.now();
-  const sr = quantize8(upscale(lr));
+  const sr = quantize8(await upscale(lr));
   const seconds = (performance.now() - t0) / 1000;
   return {
     sr,

@@ -32,19 +32,19 @@ export function tiledUpscaleRgb(upscaler: Upscaler, options: TileOptions = {}): 
  * Upscales a decoded image into an 8- or 16-bit image with the same channels. The RGB part goes
  * through `upscaleRgb` in bands (see `forEachUpscaledBand`); alpha is resized bilinearly.
  */
-export function upscaleDecoded(
+export async function upscaleDecoded(
   img: DecodedImage,
   upscaleRgb: UpscaleRgb,
   model: { readonly scale: number; readonly receptiveRadius: number },
   bitDepth: BitDepth,
   options: TileOptions & { readonly overlap: number; readonly tile: number },
-): Omit<DecodedImage, "format"> {
+): Promise<Omit<DecodedImage, "format">> {
   const { scale } = model;
   const width = img.width * scale, height = img.height * scale;
   const length = width * height * img.channels;
   const data = bitDepth === 16 ? new Uint16Array(length) : new Uint8Array(length);
   const plan = planBands(img.width, { scale, receptiveRadius: model.receptiveRadius, tile: options.tile, overlap: options.overlap, maxBandBytes: options.maxBandBytes ?? 96 * 2 ** 20 });
-  forEachUpscaledBand(img, upscaleRgb, scale, plan, (band, outRow) => writeRgbRows(data, img.channels, band, outRow));
+  await forEachUpscaledBand(img, upscaleRgb, scale, plan, (band, outRow) => writeRgbRows(data, img.channels, band, outRow));
   if (img.channels === 2 || img.channels === 4) writeUpscaledAlpha(img, scale, data, img.channels);
   return { width, height, channels: img.channels, bitDepth, data };
 }
@@ -62,7 +62,7 @@ export async function upscaleFile(input: string, output: string, upscaler: Upsca
   const bitDepth: BitDepth = img.bitDepth === 16 && keeps16Bit(options.format) ? 16 : 8;
   const tile = options.tile ?? DEFAULT_TILE;
   const overlap = options.overlap ?? defaultOverlap(upscaler, tile);
-  const out = upscaleDecoded(img, tiledUpscaleRgb(upscaler, { tile, overlap }), upscaler, bitDepth, { ...options, tile, overlap });
+  const out = await upscaleDecoded(img, tiledUpscaleRgb(upscaler, { tile, overlap }), upscaler, bitDepth, { ...options, tile, overlap });
   await encodeImageAtomic(output, out, options.format, options.mtimeMs === undefined ? undefined : { mtime: options.mtimeMs / 1000 });
   return { width: img.width, height: img.height, outWidth: out.width, outHeight: out.height };
 }

@@ -7,7 +7,7 @@
 import { toRgb, type DecodedImage, type RgbImage } from "../io/image.js";
 
 /** Any RGB -> RGB upscaler by an integer factor (usually `upscaleTiled` with a model). */
-export type UpscaleRgb = (lr: RgbImage) => RgbImage;
+export type UpscaleRgb = (lr: RgbImage) => Promise<RgbImage>;
 
 export interface BandPlan {
   /** LR rows per band (the last band may have fewer). */
@@ -55,18 +55,18 @@ export function rgbRows(img: DecodedImage, y0: number, y1: number): RgbImage {
 }
 
 /**
- * Calls `onBand(band, outRow)` for consecutive bands of the upscaled image, top to bottom:
- * `band` holds output rows [outRow, outRow + band.height) at full output width. The band's
- * data is only valid during the call.
+ * Calls `onBand(band, outRow)` for consecutive bands of the upscaled image, top to bottom, one band
+ * at a time: `band` holds output rows [outRow, outRow + band.height) at full output width. The
+ * band's data is only valid during the call. Resolves after the last band.
  */
-export function forEachUpscaledBand(img: DecodedImage, upscaleRgb: UpscaleRgb, scale: number, plan: BandPlan, onBand: (band: RgbImage, outRow: number) => void): void {
+export async function forEachUpscaledBand(img: DecodedImage, upscaleRgb: UpscaleRgb, scale: number, plan: BandPlan, onBand: (band: RgbImage, outRow: number) => void): Promise<void> {
   const { width, height } = img;
   const outWidth = width * scale;
   for (let y0 = 0; y0 < height; y0 += plan.bandRows) {
     const y1 = Math.min(height, y0 + plan.bandRows);
     const c0 = Math.max(0, y0 - plan.context);
     const c1 = Math.min(height, y1 + plan.context);
-    const sr = upscaleRgb(rgbRows(img, c0, c1));
+    const sr = await upscaleRgb(rgbRows(img, c0, c1));
     if (sr.width !== outWidth || sr.height !== (c1 - c0) * scale) {
       throw new BandError(`forEachUpscaledBand: the upscaler turned ${width}x${c1 - c0} into ${sr.width}x${sr.height} (expected ${outWidth}x${(c1 - c0) * scale} at scale ${scale})`);
     }

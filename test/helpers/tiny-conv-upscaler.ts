@@ -23,7 +23,7 @@ export function tinyConvUpscaler(scale: number, seed = 7): Upscaler {
     name: "tiny-conv",
     scale,
     receptiveRadius: 2,
-    upscale: (lr) =>
+    upscale: async (lr) =>
       tf.tidy(() => {
         const h = tf.relu(tf.conv2d(lr, w1, 1, "same"));
         const y = tf.add(lr, tf.mul(0.2, tf.tanh(tf.conv2d(h, w2, 1, "same"))));
@@ -36,8 +36,17 @@ export function tinyConvUpscaler(scale: number, seed = 7): Upscaler {
   };
 }
 
-/** The whole image through the upscaler at once (the untiled reference). */
-export function upscaleWhole(upscaler: Upscaler, lr: RgbImage): RgbImage {
-  const data = tf.tidy(() => upscaler.upscale(tf.tensor4d(lr.data, [1, lr.height, lr.width, 3])).dataSync() as Float32Array);
-  return { width: lr.width * upscaler.scale, height: lr.height * upscaler.scale, data };
+/** The whole image through the upscaler at once (the untiled reference); frees what it makes. */
+export async function upscaleWhole(upscaler: Upscaler, lr: RgbImage): Promise<RgbImage> {
+  const x = tf.tensor4d(lr.data, [1, lr.height, lr.width, 3]);
+  try {
+    const y = await upscaler.upscale(x);
+    try {
+      return { width: lr.width * upscaler.scale, height: lr.height * upscaler.scale, data: (await y.data()) as Float32Array };
+    } finally {
+      y.dispose();
+    }
+  } finally {
+    x.dispose();
+  }
 }

@@ -82,12 +82,12 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
   const started = Date.now();
   const startIteration = state.iteration;
 
-  const validation = (): TrainEvent[] => {
+  const validation = async (): Promise<TrainEvent[]> => {
     if (!evalG || !evalUpscaler) return [];
     // Validate the weights that inference will use: the EMA when there is one.
     const source = state.ema ? state.ema.weights : state.generator.variables;
     for (const [path, v] of evalG.variables) tf.tidy(() => v.assign(source.get(path.replace(/^validation/, "generator"))! as tf.Tensor));
-    const score = validate(evalUpscaler, pairs, spec.scale);
+    const score = await validate(evalUpscaler, pairs, spec.scale);
     const best = !state.best || score.psnr > state.best.psnr;
     if (best) state.best = { iteration: state.iteration, psnr: score.psnr, ssim: score.ssim };
     return [{ type: "validation", iteration: state.iteration, ...score, best }];
@@ -114,7 +114,7 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     const events: TrainEvent[] = [];
     if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1) });
     if (done % t.validateEvery === 0 || done === iterations) {
-      const v = validation();
+      const v = await validation();
       events.push(...v);
       const improved = v.some((e) => e.type === "validation" && e.best);
       events.push(...(await checkpoint(improved || (!evalG && done === iterations))));

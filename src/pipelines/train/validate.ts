@@ -12,10 +12,14 @@ export interface ValidationScore {
   readonly images: number;
 }
 
-export function validate(upscaler: Upscaler, pairs: readonly ValidationPair[], scale: number): ValidationScore {
+/**
+ * Upscales the pairs one after another (tiled, output read with `await data()`, never `dataSync`)
+ * and resolves to the means. The upscaler's weights must not change until the promise settles.
+ */
+export async function validate(upscaler: Upscaler, pairs: readonly ValidationPair[], scale: number): Promise<ValidationScore> {
   let psnr = 0, ssim = 0;
   for (const pair of pairs) {
-    const sr = quantize8(upscaleTiled(upscaler, pair.lr));
+    const sr = quantize8(await upscaleTiled(upscaler, pair.lr));
     psnr += psnrY(sr, pair.hr, scale);
     ssim += ssimY(sr, pair.hr, scale);
   }
