@@ -1,15 +1,15 @@
 /**
  * Issue #10, "no synchronous host reads on the hot paths": with `dataSync` / `arraySync` refused the
  * way WebGPU refuses them for GPU-resident tensors, checkpoint saving and loading, `evaluate` (plain
- * and self-ensemble), `upscaleFile`, `pcl-stream upscale`, a short watch run and training validation
- * all still succeed with a generator loaded from a checkpoint, and none of them attempted a
+ * and self-ensemble), `upscaleFile`, `pcl-stream upscale`, a short watch run, training validation and
+ * a whole training run all still succeed with a generator loaded from a checkpoint, and none of them attempted a
  * synchronous read on the way (the refused reads are recorded even where an error is caught).
  */
 import test from "ava";
 import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { firstValueFrom, from, toArray } from "rxjs";
+import { firstValueFrom, from, NEVER, toArray } from "rxjs";
 import sharp from "sharp";
 import { run as upscaleCommand } from "../bin/commands/upscale.js";
 import { loadCheckpointUpscaler, readCheckpoint } from "../src/checkpoint/load.js";
@@ -19,6 +19,7 @@ import type { Upscaler } from "../src/model/upscaler.js";
 import { loadValidationPairs } from "../src/pipelines/data/index.js";
 import { evaluate, type EvalEvent } from "../src/pipelines/evaluate.js";
 import { matlabLr } from "../src/pipelines/train/make-lr.js";
+import { train } from "../src/pipelines/train/train.js";
 import { checkpointContent, createTrainingState } from "../src/pipelines/train/training-state.js";
 import { validate } from "../src/pipelines/train/validate.js";
 import { upscaleFile } from "../src/pipelines/upscale-file.js";
@@ -173,4 +174,17 @@ test.serial("training validation runs without a synchronous read", async (t) => 
   t.is(score.images, 3);
   t.true(Number.isFinite(score.psnr) && score.psnr > 5 && score.ssim > 0, JSON.stringify(score));
   t.is(tf.memory().numTensors, before);
+});
+
+test.serial("a whole training run (D and G steps, logged losses, validation, checkpoints, resume) makes no synchronous read", async (t) => {
+  const out = join(root, "run");
+  const run = (iterations: number, resume: boolean) => refusingSyncReads(() => firstValueFrom(
+    train({ spec: tinySpec({ iterations, validateEvery: 2, logEvery: 1, clipGradNorm: 0.5, ema: { decay: 0.9 } }), data, val: data, out, resume, backend: "cpu", stop: NEVER }).pipe(toArray())));
+  const first = await run(2, false);
+  const second = await run(4, true);
+  t.deepEqual([...first.refused, ...second.refused], []);
+  const steps = [...first.value, ...second.value].filter((e) => e.type === "step");
+  t.deepEqual(steps.map((e) => e.type === "step" ? e.iteration : -1), [0, 1, 2, 3]);
+  t.true(steps.every((e) => e.type === "step" && Number.isFinite(e.generator) && e.discriminator !== null && e.gradNormGenerator !== null && e.gradNormGenerator > 0));
+  t.is(second.value.filter((e) => e.type === "validation").length, 1);
 });
