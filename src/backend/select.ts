@@ -2,17 +2,18 @@
  * Picks the compute backend once per process: tfjs-node-gpu if it loads and sees a GPU, else
  * tfjs-node, else pcl-stream's native CPU addon, else tfjs's pure-JS `cpu`.
  * `--backend NAME` (the `name` argument) and the PCL_BACKEND variable override the order.
+ * Backend modules may register gradients of their own when loaded (tfjs-node does), so
+ * pcl-stream's are registered after probing and checked once the backend is chosen.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import "./gradients.js";
+import { BackendError } from "./backend-error.js";
+import { checkGradients, registerGradients } from "./gradients.js";
+
+export { BackendError } from "./backend-error.js";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "native", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
-
-export class BackendError extends Error {
-  override readonly name = "BackendError";
-}
 
 /** Why a backend is not available, collected while probing (printed once). */
 export interface BackendProbe {
@@ -63,7 +64,9 @@ let chosen: BackendName | undefined;
 
 /**
  * Selects and activates a backend; the first call decides and prints one line to stderr
- * (unless `quiet`); later calls return the same choice. `workload` tunes the chosen backend:
+ * (unless `quiet`); later calls return the same choice. Then registers pcl-stream's gradients
+ * over whatever the probed modules registered, and checks them (a GradientError if they did not
+ * hold). `workload` tunes the chosen backend:
  * "training" (default) repeats the same shapes every step, so the native backend recycles freed
  * buffers; "inference" (upscale, watch, eval) sees one-off image sizes, where recycled buffers
  * would only add to the peak memory, so it does not.
@@ -71,6 +74,8 @@ let chosen: BackendName | undefined;
 export async function selectBackend(name?: string, options: { quiet?: boolean; workload?: "training" | "inference" } = {}): Promise<BackendName> {
   if (chosen) return chosen;
   const picked = await pick(name, options);
+  await registerGradients();
+  checkGradients();
   if (picked === "native") {
     const native = await import("./native/index.js");
     native.setNativeBufferPool(options.workload === "inference" ? 0 : undefined);
@@ -128,7 +133,9 @@ async function gpuVisible(): Promise<boolean> {
 /** The backend chosen by `selectBackend`, if any. */
 export const selectedBackend = (): BackendName | undefined => chosen;
 
-/** Probes every backend without activating any (for `pcl-stream backends`). */
+/** Probes every backend without activating any (for `pcl-stream backends`); pcl-stream's gradients are registered again after the modules loaded. */
 export async function probeBackends(): Promise<readonly BackendProbe[]> {
-  return Promise.all(BACKEND_NAMES.map(probe));
+  const results = await Promise.all(BACKEND_NAMES.map(probe));
+  await registerGradients();
+  return results;
 }
