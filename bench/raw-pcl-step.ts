@@ -306,7 +306,7 @@ export async function profileKernels(fn: () => void, iters = 2): Promise<Array<{
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await import("../src/backend/gradients.js");
+  const { registerGradients } = await import("../src/backend/gradients.js");
   const { registerNativeBackend } = await import("../src/backend/native/index.js");
   const args = process.argv.slice(2);
   const opt = (name: string, dflt: string) => {
@@ -317,6 +317,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const modes = opt("--mode", "a,b,c,d").split(",") as Array<"a" | "b" | "c" | "d">;
   const reg = registerNativeBackend();
   if (!reg.ok && backend === "native") throw new Error(reg.reason);
+  await registerGradients();
   await tf.setBackend(backend);
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
   const step = new RawPclStep();

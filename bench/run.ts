@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { cpus } from "node:os";
-import "../src/backend/gradients.js";
+import { registerGradients } from "../src/backend/gradients.js";
 import { nativeInfo, registerNativeBackend, setNativeThreads } from "../src/backend/native/index.js";
 import { runPytorch } from "./pytorch.js";
 import type { TimedResult, Workload } from "./workload.js";
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     const info = nativeInfo();
     if (info.ok) say(`native addon: ${info.isa}, ${info.threads} threads`);
   }
+  await registerGradients(); // after the backend modules loaded, so pcl-stream's gradients are the registered ones
 
   const wanted = (name: string) => (only ? only.some((p) => name.startsWith(p)) : true);
   const workloads: Workload[] = [];

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { selectBackend } from "../src/backend/select.js";
+import { BACKEND_CHOICES } from "./backend-flag.js";
 import type { OutputFormat } from "../src/io/image.js";
 import { loadUpscaler } from "../src/model/load-upscaler.js";
 import type { Upscaler } from "../src/model/upscaler.js";
@@ -20,7 +21,7 @@ export const COMMON_USAGE = `  --model MODEL        'bicubic' or a checkpoint di
   --recursive          include subfolders, mirrored under the output folder
   --then ACTION        keep | move | delete the input after its output is written (default keep)
   --move-to DIR        where --then move puts inputs (watch default: OUT/originals)
-  --backend NAME       tensorflow-gpu, tensorflow, native or cpu (default: the best available)
+  --backend NAME       ${BACKEND_CHOICES} (default: the best available)
   --json               one JSON object per event on stdout instead of text lines
   -h, --help           this text`;
 

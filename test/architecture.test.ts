@@ -41,5 +41,7 @@ for (const rule of RULES) {
 
 test("the import scanner sees imports (so the rules above can fail)", (t) => {
   t.true(imports("src/compile/layer.ts").includes("../dsl/index.js"));
+  // Dynamic imports inside function bodies too: gradients.ts loads tfjs's stock set in registerGradients(), select.ts a backend in its probe.
   t.true(imports("src/backend/gradients.ts").includes("@tensorflow/tfjs-core/dist/register_all_gradients.js"));
+  t.true(imports("src/backend/select.ts").includes("./webgpu.js"));
 });

@@ -9,11 +9,11 @@ import type { ExecutionContext } from "ava";
 import * as tf from "@tensorflow/tfjs-core";
 import { NativeBackend, nativeInfo, registerNativeBackend } from "../src/backend/native/index.js";
 import { conv2dBiasActivation } from "../src/ops/conv2d-bias-activation.js";
-
-// tfjs-core's Node bundle registers no gradients; the per-op gradient module does.
-await import("../src/backend/gradients.js"); // the project's one gradient loader
+import { registerGradients } from "../src/backend/gradients.js";
 
 const reg = registerNativeBackend();
+// tfjs-core's Node bundle registers no gradients; the project's one loader does, after the backend loaded.
+await registerGradients();
 const serial = reg.ok ? test.serial : test.skip;
 if (!reg.ok) {
   test("native backend unavailable (tests skipped)", (t) => {

@@ -6,8 +6,9 @@ import test from "ava";
 import * as tf from "@tensorflow/tfjs-core";
 import { Float32BufferPool } from "../src/backend/native/buffer-pool.js";
 import { NativeBackend, registerNativeBackend, setNativeBufferPool } from "../src/backend/native/index.js";
+import { registerGradients } from "../src/backend/gradients.js";
 
-await import("../src/backend/gradients.js");
+await registerGradients();
 
 const N = 8192; // above the pool's minimum length
 

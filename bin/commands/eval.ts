@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { from, lastValueFrom, tap } from "rxjs";
 import { selectBackend } from "../../src/backend/select.js";
+import { BACKEND_CHOICES } from "../backend-flag.js";
 import { loadUpscaler } from "../../src/model/load-upscaler.js";
 import { evaluate, setName, type EvalEvent, type ImageResult, type SetSummary } from "../../src/pipelines/evaluate.js";
 
@@ -21,7 +22,7 @@ const USAGE = `usage: pcl-stream eval --model MODEL --data DIR [--data DIR ...] 
   --overlap N        LR context pixels per tile side (default: the model's receptive radius, at most 32)
   --json             one JSON line per set: {"set","images","psnr","ssim","psnrRgb"}
   --verbose          also print every image's numbers
-  --backend NAME     tensorflow-gpu, tensorflow, native or cpu (default: the best available)
+  --backend NAME     ${BACKEND_CHOICES} (default: the best available)
 
 PSNR and SSIM are on the BT.601 Y channel of the 8-bit SR image, with --scale pixels cropped from
 every border; SSIM uses an 11x11 Gaussian window (sigma 1.5).`;

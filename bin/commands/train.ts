@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Subject } from "rxjs";
 import { selectBackend } from "../../src/backend/select.js";
+import { BACKEND_CHOICES } from "../backend-flag.js";
 import { ABLATIONS, ablate, adam, isAblation, pcl, type PclSpec } from "../../src/dsl/index.js";
 import { train, type TrainEvent } from "../../src/pipelines/train/train.js";
 import { loadGraphFile } from "../graph-file.js";
@@ -28,7 +29,7 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --out DIR             run folder: OUT/latest, OUT/best, OUT/metrics.jsonl (default: runs/<graph name>)
   --seed S              seed of weights, batches and augmentations (default: the graph's)
   --resume              continue OUT/latest exactly where it stopped
-  --backend NAME        tensorflow-gpu, tensorflow, native or cpu (default: the fastest available)
+  --backend NAME        ${BACKEND_CHOICES} (default: the fastest available)
   --log-format FORMAT   text (default) or json (one JSON object per event)`;
 
 class UsageError extends Error {}

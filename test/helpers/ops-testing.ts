@@ -5,8 +5,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 
+import { registerGradients } from "../../src/backend/gradients.js";
+
 // Gradients (tfjs-core registers none by itself in Node) come from the project's one loader.
-await import("../../src/backend/gradients.js");
+await registerGradients();
 
 export { tf };
 
