@@ -8,13 +8,26 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { GradConfig, NamedAttrMap } from "@tensorflow/tfjs-core";
 
-/** dy (x's shape with `axis` reduced, kept or not) broadcast back to x's shape, scaled by `scale`. */
+/**
+ * dy (x's shape with `axis` reduced, kept or not) broadcast back to x's shape, divided by the
+ * number of reduced elements for Mean. Adjacent axes that are all reduced or all kept are merged
+ * first, so the broadcast runs at the lowest rank (WebGPU's Tile has no GPU kernel above rank 4).
+ */
 function spread(dy: tf.Tensor, x: tf.Tensor, attrs: NamedAttrMap | undefined, mean: boolean): tf.Tensor {
   const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
-  const shaped = tf.reshape(dy, kept);
-  return tf.broadcastTo(mean ? tf.div(shaped, count) : shaped, x.shape);
+  const groups: { size: number; reduced: boolean }[] = [];
+  x.shape.forEach((d, i) => {
+    const reduced = axes.includes(i), last = groups[groups.length - 1];
+    if (last && last.reduced === reduced) last.size *= d;
+    else groups.push({ size: d, reduced });
+  });
+  const shaped = tf.reshape(dy, groups.map((g) => (g.reduced ? 1 : g.size)));
+  const scaled = mean ? tf.div(shaped, count) : shaped;
+  const full = groups.length <= 4
+    ? tf.broadcastTo(scaled, groups.map((g) => g.size))
+    : tf.mul(scaled, tf.ones(groups.map((g) => g.size)));
+  return tf.reshape(full, x.shape);
 }
 
 export const sumGradConfig: GradConfig = {

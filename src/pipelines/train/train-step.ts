@@ -172,7 +172,8 @@ function byPath(grads: tf.NamedTensorMap, variables: ReadonlyMap<string, tf.Vari
 function clip(grads: Record<string, tf.Tensor>, max: number | null, wantNorm: boolean): { grads: Record<string, tf.Tensor>; norm: tf.Scalar | null } {
   const list = Object.values(grads);
   if (list.length === 0 || (max === null && !wantNorm)) return { grads, norm: null };
-  const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  // stack + sum, not addN: WebGPU's AddN binds every input at once, past its 8-buffer limit.
+  const norm = tf.sqrt(tf.sum(tf.stack(list.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
   if (max === null) return { grads, norm };
   const k = tf.minimum(1, tf.div(max, norm));
   return { grads: Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, k)])), norm };
