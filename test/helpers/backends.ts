@@ -246,7 +246,7 @@ export interface Mismatch {
  * extra outputs, shapes, non-finite values, and for each output the worst element (the one
  * with the largest error relative to what it is allowed).
  */
-export function compareOutputs(got: ReadonlyMap<string, ReadValue>, want: ReadonlyMap<string, ReadValue>, tol: Tolerance = DEFAULT_TOLERANCE): Mismatch[] {
+export function compareOutputs(got: ReadonlyMap<string, ReadValue>, want: ReadonlyMap<string, ReadValue>, tolerance: Tolerance | ((output: string) => Tolerance) = DEFAULT_TOLERANCE): Mismatch[] {
   const out: Mismatch[] = [];
   for (const name of got.keys()) if (!want.has(name)) out.push({ output: name, message: `${name}: not in the reference` });
   for (const [name, r] of want) {
@@ -262,6 +262,7 @@ export function compareOutputs(got: ReadonlyMap<string, ReadValue>, want: Readon
       out.push({ output: name, message: `${name}: non-finite value (reference[${badRef}] = ${r.values[badRef]}, got[${badGot}] = ${x.values[badGot]})` });
       continue;
     }
+    const tol = typeof tolerance === "function" ? tolerance(name) : tolerance;
     let scale = 0;
     for (const v of r.values) scale = Math.max(scale, Math.abs(v));
     let worst = -1, worstRatio = 1;
@@ -282,16 +283,17 @@ export function compareOutputs(got: ReadonlyMap<string, ReadValue>, want: Readon
   return out;
 }
 
-/** The largest error of `got` against `want` in units of what `tol` allows (< 1 passes): for logs. */
-export function worstRatio(got: ReadonlyMap<string, ReadValue>, want: ReadonlyMap<string, ReadValue>, tol: Tolerance = DEFAULT_TOLERANCE): number {
-  let worst = 0;
+/** The output with the largest error against `want`, in units of what its tolerance allows (< 1 passes): for logs. */
+export function worstOutput(got: ReadonlyMap<string, ReadValue>, want: ReadonlyMap<string, ReadValue>, tol: (output: string) => Tolerance): { output: string; ratio: number } {
+  let worst = { output: "", ratio: 0 };
   for (const [name, r] of want) {
-    const x = got.get(name);
-    if (!x || x.values.length !== r.values.length) return Infinity;
+    const x = got.get(name), t = tol(name);
+    if (!x || x.values.length !== r.values.length) return { output: name, ratio: Infinity };
     let scale = 0;
     for (const v of r.values) scale = Math.max(scale, Math.abs(v));
     for (let i = 0; i < r.values.length; i++) {
-      worst = Math.max(worst, Math.abs(x.values[i] - r.values[i]) / (tol.rtol * Math.max(Math.abs(r.values[i]), tol.floor * scale) + tol.atol));
+      const ratio = Math.abs(x.values[i] - r.values[i]) / (t.rtol * Math.max(Math.abs(r.values[i]), t.floor * scale) + t.atol);
+      if (ratio > worst.ratio) worst = { output: name, ratio };
     }
   }
   return worst;
@@ -325,8 +327,8 @@ const context = (backend: ConformanceBackend): CaseContext => ({
 export type CaseFn = (ctx: CaseContext) => CaseOutputs | Promise<CaseOutputs>;
 
 export interface CaseOptions {
-  /** Overrides of DEFAULT_TOLERANCE (say why at the call). */
-  readonly tolerance?: Partial<Tolerance>;
+  /** Overrides of DEFAULT_TOLERANCE, for every output or per output name (say why at the call). */
+  readonly tolerance?: Partial<Tolerance> | ((output: string) => Partial<Tolerance>);
   /** Runs per backend (default 1); the tensor count must be back to its start value after each. */
   readonly repeat?: number;
 }
@@ -372,7 +374,8 @@ const assertNoLeak = (t: ExecutionContext, backend: string, leaked: readonly num
 export function forEachBackend(title: string, fn: CaseFn, options: CaseOptions = {}): void {
   if (registered.has(title)) throw new Error(`forEachBackend: duplicate title "${title}"`);
   registered.add(title);
-  const tol: Tolerance = { ...DEFAULT_TOLERANCE, ...options.tolerance };
+  const override = options.tolerance;
+  const tol = (output: string): Tolerance => ({ ...DEFAULT_TOLERANCE, ...(typeof override === "function" ? override(output) : override) });
   const repeat = options.repeat ?? 1;
   for (const b of backendEnvironment.present) {
     test.serial(`[${b.name}] ${title}`, async (t) => {
@@ -387,8 +390,9 @@ export function forEachBackend(title: string, fn: CaseFn, options: CaseOptions =
       const run = await runOn(b.name, fn, repeat);
       assertNoLeak(t, b.name, run.leaked);
       const mismatches = compareOutputs(run.outputs, ref.outputs, tol);
-      t.deepEqual(mismatches.map((m) => m.message), [], `${b.name} against cpu (rtol ${tol.rtol}, floor ${tol.floor}, atol ${tol.atol})`);
-      t.log(`${run.outputs.size} outputs; worst error ${worstRatio(run.outputs, ref.outputs, tol).toFixed(3)} of the allowed`);
+      t.deepEqual(mismatches.map((m) => m.message), [], `${b.name} against cpu (tolerance: ${override ? "see the case" : `rtol ${DEFAULT_TOLERANCE.rtol}, floor ${DEFAULT_TOLERANCE.floor}, atol ${DEFAULT_TOLERANCE.atol}`})`);
+      const worst = worstOutput(run.outputs, ref.outputs, tol);
+      t.log(`outputs: ${run.outputs.size}; largest error ${worst.ratio.toFixed(3)} of the allowed, in ${worst.output}`);
     });
   }
 }
