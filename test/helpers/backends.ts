@@ -22,6 +22,9 @@
  * (values that are near 0 by cancellation, where float32 round-off is relative to the terms
  * summed, not to the result) may differ by 1e-5 of that largest magnitude; an all-zero
  * output tolerates 1e-7. Both sides must be finite and of the same shape.
+ *
+ * Run one backend's share: `npx ava test/conformance-*.test.ts --match '[webgpu]*'` (its cpu
+ * references are computed on demand).
  */
 import test, { type ExecutionContext } from "ava";
 import * as tf from "@tensorflow/tfjs-core";
@@ -389,7 +392,9 @@ export function forEachBackend(title: string, fn: CaseFn, options: CaseOptions =
   const repeat = options.repeat ?? 1;
   for (const b of backendEnvironment.present) {
     test.serial(`[${b.name}] ${title}`, async (t) => {
-      const ref = await reference(title, fn, repeat);
+      const ref = await reference(title, fn, repeat).catch((e: unknown) => {
+        throw b.name === "cpu" ? e : new Error(`the cpu reference failed, so ${b.name} was not run: ${firstLine(e)}`);
+      });
       if (b.name === "cpu") {
         assertNoLeak(t, "cpu", ref.leaked);
         const nonFinite = [...ref.outputs].filter(([, v]) => v.values.some((e) => !Number.isFinite(e))).map(([k]) => k);
