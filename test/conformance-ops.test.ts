@@ -1,0 +1,215 @@
+/**
+ * Every tensor op exported by src/ops, forward and (for the differentiable ones) gradient, on
+ * every backend against cpu (helpers/backends.ts). Gradients are of sum(w * op(x)) with a seeded
+ * w, so every element of the upstream gradient differs. The last test fails when src/ops/index.ts
+ * exports something that has no case here and is not listed as backend-independent.
+ */
+import test from "ava";
+import * as ops from "../src/ops/index.js";
+import {
+  adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
+  infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, reflectPad, sampleBlurKernel, sharpen, type ConvActivation,
+} from "../src/ops/index.js";
+import { forEachBackend, seededArray, tf, type CaseContext } from "./helpers/backends.js";
+import { mulberry32 } from "../src/compile/weights.js";
+
+/** d/dx_i of sum(w * f(x_0, x_1, ...)) for each input, w seeded (of f's output shape). Call inside tf.tidy. */
+function weightedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], seed: number): tf.Tensor[] {
+  return tf.grads((...a: tf.Tensor[]) => {
+    const y = f(...a);
+    return tf.sum(tf.mul(y, tf.tensor(seededArray(y.size, seed), y.shape)));
+  })(xs);
+}
+
+/** Names of the src/ops exports each case exercises (checked against the module at the end). */
+const covered = new Set<string>();
+
+function opCase(title: string, covers: readonly string[], fn: (c: CaseContext) => tf.NamedTensorMap, tolerance?: { rtol?: number; floor?: number; atol?: number }): void {
+  for (const name of covers) covered.add(name);
+  forEachBackend(`op ${title}`, (c) => tf.tidy(() => fn(c)), tolerance ? { tolerance } : {});
+}
+
+opCase("haarSplit / haarMerge", ["haarSplit", "haarMerge"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([2, 6, 8, 3], 1);
+  const { ll, lh, hl, hh } = haarSplit(x);
+  const merged = haarMerge({ ll: c.tensor([2, 3, 4, 3], 2), lh: c.tensor([2, 3, 4, 3], 3), hl: c.tensor([2, 3, 4, 3], 4), hh: c.tensor([2, 3, 4, 3], 5) });
+  const [dx] = weightedGrads((a) => tf.concat(Object.values(haarSplit(a as tf.Tensor4D)), 3), [x], 6);
+  const dBands = weightedGrads((a, b, d, e) => haarMerge({ ll: a as tf.Tensor4D, lh: b as tf.Tensor4D, hl: d as tf.Tensor4D, hh: e as tf.Tensor4D }),
+    [2, 3, 4, 5].map((s) => c.tensor([2, 3, 4, 3], s)), 7);
+  return { ll, lh, hl, hh, merged, dx, dll: dBands[0], dlh: dBands[1], dhl: dBands[2], dhh: dBands[3] };
+});
+
+opCase("haarBands (E's input: a stride-2 conv)", ["haarBands"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([2, 6, 10, 3], 10);
+  const [dx] = weightedGrads((a) => haarBands(a as tf.Tensor4D, ["lh", "hl", "hh"]), [x], 11);
+  return { y: haarBands(x, ["lh", "hl", "hh"]), all: haarBands(x, ["hh", "ll"]), dx };
+});
+
+opCase("pixelShuffle", ["pixelShuffle"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([2, 3, 5, 12], 20);
+  const x3 = c.tensor<tf.Rank.R4>([1, 2, 3, 18], 21);
+  const [dx] = weightedGrads((a) => pixelShuffle(a as tf.Tensor4D, 2), [x], 22);
+  const [dx3] = weightedGrads((a) => pixelShuffle(a as tf.Tensor4D, 3), [x3], 23);
+  return { y2: pixelShuffle(x, 2), y3: pixelShuffle(x3, 3), dx, dx3 };
+});
+
+opCase("reflectPad (MirrorPad and pcl-stream's gradient for it)", ["reflectPad", "mirrorPadGradConfig"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([2, 5, 6, 3], 30);
+  const [dx1] = weightedGrads((a) => reflectPad(a as tf.Tensor4D, 1), [x], 31);
+  const [dx3] = weightedGrads((a) => reflectPad(a as tf.Tensor4D, 3), [x], 32);
+  const [dSym] = weightedGrads((a) => tf.mirrorPad(a, [[0, 0], [2, 1], [0, 2], [0, 0]], "symmetric"), [x], 33);
+  return { y1: reflectPad(x, 1), y3: reflectPad(x, 3), dx1, dx3, dSym };
+});
+
+opCase("gaussianBlur (per-sample kernels)", ["gaussianBlur", "sampleBlurKernel"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([3, 9, 10, 3], 40, 0, 1);
+  const rand = mulberry32(41);
+  const kernels = [sampleBlurKernel(rand), { size: 3, sigmaX: 0.4, sigmaY: 1.7 }, { size: 7, sigmaX: 1.9, sigmaY: 0.8 }];
+  const [dx] = weightedGrads((a) => gaussianBlur(a as tf.Tensor4D, kernels), [x], 42);
+  return { y: gaussianBlur(x, kernels), dx };
+});
+
+opCase("sharpen (per-sample factors)", ["sharpen"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([3, 7, 6, 3], 50, 0, 1);
+  const factors = [0.6, 1, 2.7];
+  const [dx] = weightedGrads((a) => sharpen(a as tf.Tensor4D, factors), [x], 51);
+  return { y: sharpen(x, factors), dx };
+});
+
+opCase("featureSimilarity", ["featureSimilarity"], (c) => {
+  const a = c.tensor<tf.Rank.R4>([3, 4, 5, 6], 60), b = c.tensor<tf.Rank.R4>([3, 4, 5, 6], 61);
+  const [da, db] = weightedGrads((p, q) => featureSimilarity(p as tf.Tensor4D, q as tf.Tensor4D), [a, b], 62);
+  return { s: featureSimilarity(a, b), self: featureSimilarity(a, a), da, db };
+});
+
+opCase("featureSimilarities (a list and a stacked [N,K,H,W,C])", ["featureSimilarities", "COSINE_EPS"], (c) => {
+  const anchor = c.tensor<tf.Rank.R4>([2, 3, 4, 5], 70);
+  const others = [71, 72, 73].map((s) => c.tensor<tf.Rank.R4>([2, 3, 4, 5], s));
+  const stacked = c.tensor<tf.Rank.R5>([2, 3, 3, 4, 5], 74);
+  const grads = weightedGrads((a, ...o) => featureSimilarities(a as tf.Tensor4D, o as tf.Tensor4D[]), [anchor, ...others], 75);
+  const [dAnchor5, dStacked] = weightedGrads((a, s) => featureSimilarities(a as tf.Tensor4D, s as tf.Tensor5D), [anchor, stacked], 76);
+  // A zero map: the norm is clamped to COSINE_EPS, the similarity is 0 and its gradient finite.
+  const zero = tf.zeros([2, 3, 4, 5]) as tf.Tensor4D;
+  return {
+    list: featureSimilarities(anchor, others), stacked: featureSimilarities(anchor, stacked), withZero: featureSimilarities(anchor, [zero, others[0]]),
+    dAnchor: grads[0], dOther0: grads[1], dOther2: grads[3], dAnchor5, dStacked,
+  };
+});
+
+opCase("infoNce (from feature maps)", ["infoNce"], (c) => {
+  const shape = [2, 3, 4, 6];
+  const anchor = c.tensor<tf.Rank.R4>(shape, 80);
+  const pos = [81, 82].map((s) => c.tensor<tf.Rank.R4>(shape, s));
+  const neg = [83, 84, 85].map((s) => c.tensor<tf.Rank.R4>(shape, s));
+  const loss = (tau: number) => (...xs: tf.Tensor[]) => infoNce(xs[0] as tf.Tensor4D, xs.slice(1, 3) as tf.Tensor4D[], xs.slice(3) as tf.Tensor4D[], tau);
+  const [dAnchor, dPos0, , dNeg0] = weightedGrads(loss(0.5), [anchor, ...pos, ...neg], 86);
+  return { tau1: infoNce(anchor, pos, neg, 1), tau05: loss(0.5)(anchor, ...pos, ...neg), tau01: loss(0.1)(anchor, ...pos, ...neg), dAnchor, dPos0, dNeg0 };
+});
+
+opCase("infoNceFromSimilarities", ["infoNceFromSimilarities"], (c) => {
+  const p = c.tensor<tf.Rank.R2>([3, 2], 90), q = c.tensor<tf.Rank.R2>([3, 4], 91);
+  const [dp, dq] = weightedGrads((a, b) => infoNceFromSimilarities(a as tf.Tensor2D, b as tf.Tensor2D, 0.2), [p, q], 92);
+  // Large logits: the softplus / logsumexp form must stay finite.
+  const big = infoNceFromSimilarities(tf.mul(p, 200) as tf.Tensor2D, tf.mul(q, 200) as tf.Tensor2D, 0.5);
+  return { loss: infoNceFromSimilarities(p, q, 0.2), big, dp, dq };
+});
+
+opCase("dualContrastiveLoss", ["dualContrastiveLoss"], (c) => {
+  const real = c.tensor([2, 2, 2, 1], 100, -3, 3), fake = c.tensor([3, 2, 2, 1], 101, -3, 3);
+  const [dReal, dFake] = weightedGrads((r, f) => dualContrastiveLoss(r, f), [real, fake], 102);
+  return { loss: dualContrastiveLoss(real, fake), big: dualContrastiveLoss(tf.mul(real, 100), tf.mul(fake, 100)), dReal, dFake };
+});
+
+opCase("l1Loss (ties give a zero gradient)", ["l1Loss"], (c) => {
+  const a = c.tensor([2, 4, 5, 3], 110);
+  // Every third element of b equals a's: sign(0) = 0 there.
+  const mask = tf.tensor(Float32Array.from({ length: a.size }, (_, i) => (i % 3 === 0 ? 1 : 0)), a.shape);
+  const b = tf.add(tf.mul(mask, a), tf.mul(tf.sub(1, mask), c.tensor(a.shape, 111)));
+  const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => l1Loss(p, q))([a, b]);
+  return { loss: l1Loss(a, b), da, db };
+});
+
+opCase("adaptiveAvgPool (divisible: avgPool; not: bin matrices)", ["adaptiveAvgPool"], (c) => {
+  const even = c.tensor<tf.Rank.R4>([2, 8, 8, 4], 120), odd = c.tensor<tf.Rank.R4>([2, 7, 9, 4], 121);
+  const [dEven] = weightedGrads((a) => adaptiveAvgPool(a as tf.Tensor4D, 4), [even], 122);
+  const [dOdd] = weightedGrads((a) => adaptiveAvgPool(a as tf.Tensor4D, 4), [odd], 123);
+  return { even: adaptiveAvgPool(even, 4), odd: adaptiveAvgPool(odd, 4), one: adaptiveAvgPool(odd, 1), dEven, dOdd };
+});
+
+const convVariants: ReadonlyArray<{ act: ConvActivation; stride: number; pad: "same" | "valid"; n: number; h: number; w: number; ci: number; co: number; k: number }> = [
+  { act: "linear", stride: 1, pad: "same", n: 2, h: 7, w: 9, ci: 3, co: 5, k: 3 },
+  { act: "relu", stride: 1, pad: "same", n: 1, h: 6, w: 5, ci: 8, co: 8, k: 3 },
+  { act: "leakyRelu", stride: 2, pad: "valid", n: 2, h: 9, w: 8, ci: 6, co: 4, k: 3 },
+  { act: "leakyRelu", stride: 1, pad: "same", n: 2, h: 5, w: 6, ci: 4, co: 7, k: 1 },
+];
+for (const [i, v] of convVariants.entries()) {
+  opCase(`conv2dBiasActivation ${v.act} k${v.k} s${v.stride} ${v.pad} (FusedConv2D and its registered gradient)`, ["conv2dBiasActivation", "fusedConv2dGradConfig"], (c) => {
+    const x = c.tensor<tf.Rank.R4>([v.n, v.h, v.w, v.ci], 130 + i);
+    const filter = c.tensor<tf.Rank.R4>([v.k, v.k, v.ci, v.co], 140 + i, -0.5, 0.5);
+    const bias = c.tensor<tf.Rank.R1>([v.co], 150 + i, -0.2, 0.2);
+    const o = { stride: v.stride, pad: v.pad, activation: v.act, alpha: 0.2 };
+    const f = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => conv2dBiasActivation(a as tf.Tensor4D, b as tf.Tensor4D, d as tf.Tensor1D, o);
+    const [dx, dFilter, dBias] = weightedGrads(f, [x, filter, bias], 160 + i);
+    // The lazy path: only the filter's gradient asked for (a frozen input, as E's first conv).
+    const [dFilterOnly] = weightedGrads((b) => f(x, b, bias), [filter], 160 + i);
+    return { y: f(x, filter, bias), dx, dFilter, dBias, dFilterOnly };
+  });
+}
+
+opCase("imresize (MATLAB bicubic: up x2, down with antialiasing, to a size)", ["imresize"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([2, 7, 9, 3], 170, 0, 1);
+  const [dUp] = weightedGrads((a) => imresize(a as tf.Tensor4D, 2), [x], 171);
+  const [dDown] = weightedGrads((a) => imresize(a as tf.Tensor4D, { height: 4, width: 5 }), [x], 172);
+  return { up: imresize(x, 2), down: imresize(x, 0.5), sized: imresize(x, { height: 4, width: 5 }), dUp, dDown };
+});
+
+opCase("LeakyRelu's gradient as registered by pcl-stream (x = 0 included)", ["leakyReluGradConfig"], (c) => {
+  const x = tf.mul(tf.round(tf.mul(c.tensor([3, 4, 5, 2], 180), 3)), 0.5); // multiples of 0.5, many exact zeros
+  const [dx] = weightedGrads((a) => tf.leakyRelu(a, 0.2), [x], 181);
+  const [dx0] = weightedGrads((a) => tf.leakyRelu(a, 0.01), [x], 182);
+  return { y: tf.leakyRelu(x, 0.2), dx, dx0 };
+});
+
+opCase("Sum and Mean gradients as registered by pcl-stream", ["sumGradConfig", "meanGradConfig"], (c) => {
+  const x = c.tensor([3, 4, 5, 2], 190);
+  const out: tf.NamedTensorMap = {};
+  const axes: Array<number | number[] | undefined> = [undefined, 0, 3, [1, 2], [0, 3], -1];
+  axes.forEach((axis, i) => {
+    for (const keep of [false, true]) {
+      const tag = `${JSON.stringify(axis) ?? "all"}${keep ? "k" : ""}`;
+      [out[`dSum ${tag}`]] = weightedGrads((a) => tf.sum(a, axis, keep), [x], 191 + i);
+      [out[`dMean ${tag}`]] = weightedGrads((a) => tf.mean(a, axis, keep), [x], 201 + i);
+    }
+  });
+  return out;
+});
+
+/**
+ * Exports of src/ops that create no tensors, and why: constants, and functions on typed arrays
+ * and numbers, which give the same results whatever backend is active.
+ */
+const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
+  BLUR_KERNEL_SIZES: "constant", BLUR_SIGMA_MAX: "constant", BLUR_SIGMA_MIN: "constant", DEFAULT_TILE: "constant", DIHEDRALS: "constant",
+  HAAR_BAND_NAMES: "constant", SHARPEN_FACTOR_MAX: "constant", SHARPEN_FACTOR_MIN: "constant", SMOOTH_KERNEL_3X3: "constant",
+  adaptivePoolMatrix: "Float32Array bin weights", applyDihedral: "RgbImage flip/transpose", invertDihedral: "RgbImage flip/transpose",
+  selfEnsemble: "averages RgbImages around an upscale callback", assertSameSize: "argument check", contributionMatrix: "Float32Array weights",
+  cropPlane: "Float64Array plane", cubic: "number kernel", cubicContributions: "weight tables", defaultOverlap: "number", planAxis: "tile layout",
+  gaussianKernel2d: "Float32Array kernel", gaussianWindow: "Float64Array window", imresizeRgb: "typed-array resize (the data pipeline's)",
+  psnrPlane: "Float64Array metric", psnrRgb: "typed-array metric", psnrY: "typed-array metric", rgbToY: "typed-array colour conversion",
+  sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
+};
+
+/** Tensor ops whose conformance case lives in another file. */
+const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
+  upscaleTiled: "test/conformance-networks.test.ts (tiled upscale of a 37x29 image)",
+};
+
+test("every export of src/ops has a conformance case or is listed as backend-independent", (t) => {
+  const exported = Object.keys(ops).sort();
+  const unaccounted = exported.filter((k) => !covered.has(k) && !(k in BACKEND_INDEPENDENT) && !(k in COVERED_ELSEWHERE));
+  t.deepEqual(unaccounted, [], "add a case to test/conformance-ops.test.ts (or, if it makes no tensors, list it in BACKEND_INDEPENDENT)");
+  const stale = [...covered, ...Object.keys(BACKEND_INDEPENDENT), ...Object.keys(COVERED_ELSEWHERE)].filter((k) => !exported.includes(k));
+  t.deepEqual(stale, [], "names listed here that src/ops no longer exports");
+  const both = [...covered].filter((k) => k in BACKEND_INDEPENDENT);
+  t.deepEqual(both, [], "listed both as covered and as backend-independent");
+});
