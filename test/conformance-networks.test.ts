@@ -60,7 +60,9 @@ forEachBackend("tiled upscale of a 37x29 image (EDSR x2, tiles of 16, 3 per call
   const upscaler = generatorUpscaler(compileGenerator(tiledNode, 9), tiledNode, 2, "edsr-x2");
   try {
     const tiled = await upscaleImage(upscaler, lr, { tile: 16, batch: 3 });
-    const whole = tf.tidy(() => upscaler.upscale(tf.tensor4d(lr.data, [1, 29, 37, 3])));
+    const input = tf.tensor4d(lr.data, [1, 29, 37, 3]);
+    const whole = await upscaler.upscale(input);
+    input.dispose();
     return { tiled: tiled.data, size: [tiled.width, tiled.height], whole };
   } finally {
     upscaler.dispose();

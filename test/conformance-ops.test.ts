@@ -8,7 +8,8 @@ import test from "ava";
 import * as ops from "../src/ops/index.js";
 import {
   adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
-  infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, reflectPad, sampleBlurKernel, sharpen, type ConvActivation,
+  infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, recompute, reflectPad, residualAdd, sampleBlurKernel, sharpen, tapeGradients, tapeVariableGrads,
+  untaped, type ConvActivation,
 } from "../src/ops/index.js";
 import { forEachBackend, seededArray, tf, type CaseContext } from "./helpers/backends.js";
 import { mulberry32 } from "../src/compile/weights.js";
@@ -184,6 +185,29 @@ opCase("Sum and Mean gradients as registered by pcl-stream", ["sumGradConfig", "
   return out;
 });
 
+opCase("residualAdd, recompute, tapeGradients / tapeVariableGrads and untaped (pcl-stream's backward pass)",
+  ["residualAdd", "recompute", "tapeGradients", "tapeVariableGrads", "untaped"], (c) => {
+    const x = c.tensor<tf.Rank.R4>([2, 5, 6, 4], 210);
+    const ws = [211, 212, 213].map((seed) => tf.variable(tf.mul(c.tensor<tf.Rank.R4>([3, 3, 4, 4], seed), 0.3)));
+    const block = (v: tf.Tensor4D, w: tf.Variable) => residualAdd(v, tf.relu(tf.conv2d(v, w as tf.Tensor4D, 1, "same")), 0.5);
+    const target = c.tensor([2, 5, 6, 4], 214);
+    // L = mean((blocks(x) - target)^2) + mean(blocks(x) * untaped(blocks(x))): the untaped factor is a constant to the gradient.
+    const loss = (blocks: ((v: tf.Tensor4D) => tf.Tensor4D)[]) => () => {
+      const y = blocks.reduce((v, f) => f(v), x);
+      return tf.add(tf.mean(tf.square(tf.sub(y, target))), tf.mean(tf.mul(y, untaped(() => blocks.reduce((v, f) => f(v), x))))) as tf.Scalar;
+    };
+    const plain = ws.map((w) => (v: tf.Tensor4D) => block(v, w));
+    const checkpointed = ws.map((w) => recompute((v: tf.Tensor4D) => block(v, w), [w]));
+    const a = tapeVariableGrads(loss(plain), ws), b = tapeVariableGrads(loss(checkpointed), ws);
+    const dy = c.tensor([2, 5, 6, 4], 215);
+    const vjp = tapeGradients(() => plain.reduce((v, f) => f(v), x), [x], dy);
+    const out: tf.NamedTensorMap = { loss: a.value, lossRecomputed: b.value, dx: vjp.grads[0]! };
+    ws.forEach((w, i) => { out[`dW${i}`] = a.grads[w.name]; out[`dW${i} recomputed`] = b.grads[w.name]; });
+    const kept = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, tf.keep(v)]));
+    tf.dispose([...ws, vjp.value]);
+    return kept;
+  });
+
 /**
  * Exports of src/ops that create no tensors, and why: constants, and functions on typed arrays
  * and numbers, which give the same results whatever backend is active.
@@ -197,6 +221,7 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   gaussianKernel2d: "Float32Array kernel", gaussianWindow: "Float64Array window", imresizeRgb: "typed-array resize (the data pipeline's)",
   psnrPlane: "Float64Array metric", psnrRgb: "typed-array metric", psnrY: "typed-array metric", rgbToY: "typed-array colour conversion",
   sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
+  isRecording: "reads the engine's tape state", peakTensorBytes: "counts the engine's buffers around a callback",
 };
 
 /** Tensor ops whose conformance case lives in another file. */

@@ -29,19 +29,16 @@
 import test, { type ExecutionContext } from "ava";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import { registerGradients } from "../../src/backend/gradients.js";
 import { nativeInfo, registerNativeBackend } from "../../src/backend/native/index.js";
+import { registerWebgpuBackend } from "../../src/backend/webgpu.js";
 import { mulberry32 } from "../../src/compile/weights.js";
 
 export { tf };
 
-/**
- * tfjs-core registers no gradients by itself in Node; pcl-stream's loader does (tfjs's own,
- * then pcl-stream's replacements). Today it does so as an import side effect. When
- * src/backend/gradients.ts exports `registerGradients()` instead, the body becomes
- *   (await import("../../src/backend/gradients.js")).registerGradients();
- */
+/** tfjs-core registers no gradients by itself in Node; pcl-stream's loader does (tfjs's own, then pcl-stream's replacements). */
 async function loadGradients(): Promise<void> {
-  await import("../../src/backend/gradients.js");
+  await registerGradients();
 }
 
 /** Names as pcl-stream's `--backend` spells them, plus webgpu. */
@@ -74,19 +71,6 @@ export const WEBGPU_REQUIRED = process.env.PCL_REQUIRE_WEBGPU === "1";
 /** How a user turns webgpu on (software Vulkan through Mesa's lavapipe). */
 export const WEBGPU_ENABLE = 'run `eval "$(scripts/install-lavapipe.sh)"` in the shell before `npm test` (software Vulkan, no GPU needed)';
 
-/** What src/backend/webgpu.ts exports (being written on another branch). */
-type WebgpuRegistration = { ok: true; adapter: unknown; software: boolean; description: string } | { ok: false; reason: string };
-interface WebgpuModule {
-  registerWebgpuBackend(options: { allowSoftware?: boolean }): WebgpuRegistration | Promise<WebgpuRegistration>;
-}
-
-/**
- * The webgpu module, by URL so that this file type-checks before it exists. Once it is
- * merged, a literal `await import("../../src/backend/webgpu.js")` can replace this (and
- * WebgpuModule / WebgpuRegistration can become its own types).
- */
-const WEBGPU_MODULE = new URL("../../src/backend/webgpu.js", import.meta.url);
-
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0].replace(/ imported from \S+$/, "");
 
 /** tfjs-backend-cpu (and native, built on it) prints an "install tfjs-node" banner on first use. */
@@ -96,21 +80,8 @@ function quietBanner(): void {
 }
 
 async function probeWebgpu(): Promise<{ ok: true; detail: string } | { ok: false; reason: string; enable: string }> {
-  let mod: WebgpuModule;
   try {
-    mod = (await import(WEBGPU_MODULE.href)) as WebgpuModule;
-  } catch (e) {
-    // The module itself missing (not a package it imports).
-    const missing = (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && firstLine(e).includes("backend/webgpu.");
-    return missing
-      ? { ok: false, reason: "not built into this checkout (src/backend/webgpu.ts does not exist)", enable: "check out a branch that has src/backend/webgpu.ts" }
-      : { ok: false, reason: `src/backend/webgpu.ts failed to load: ${firstLine(e)}`, enable: `install its dependencies (npm ci), then ${WEBGPU_ENABLE}` };
-  }
-  if (typeof mod.registerWebgpuBackend !== "function") {
-    return { ok: false, reason: "src/backend/webgpu.ts exports no registerWebgpuBackend()", enable: "update this helper to the module's API" };
-  }
-  try {
-    const r = await mod.registerWebgpuBackend({ allowSoftware: true });
+    const r = await registerWebgpuBackend({ allowSoftware: true });
     if (!r.ok) return { ok: false, reason: r.reason, enable: WEBGPU_ENABLE };
     return { ok: true, detail: `${r.description}${r.software ? " (software adapter)" : ""}` };
   } catch (e) {

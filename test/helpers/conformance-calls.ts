@@ -1,23 +1,17 @@
 /**
- * The conformance suite's only calls into the two APIs that are being made asynchronous (so
- * that a GPU backend can read its results without dataSync): the tiled upscale and the
- * training step. When they change, only these two functions change; the cases that use them
- * (test/conformance-networks.test.ts, test/conformance-training.test.ts) already await them.
+ * The conformance suite's calls into the tiled upscale and the training step, both asynchronous
+ * (a GPU backend reads results with `await data()`, never dataSync).
  */
 import type { RgbImage } from "../../src/io/image.js";
 import type { Upscaler } from "../../src/model/upscaler.js";
 import { upscaleTiled, type TileOptions } from "../../src/ops/tiled-upscale.js";
 import type { TrainBatch } from "../../src/pipelines/data/index.js";
-import { trainStep } from "../../src/pipelines/train/train-step.js";
+import { readStep, trainStep } from "../../src/pipelines/train/train-step.js";
 import type { TrainingState } from "../../src/pipelines/train/training-state.js";
 
-/**
- * `upscaleTiled(upscaler, lr, options)`. Today it is synchronous and reads each tile group
- * with dataSync (fine on cpu and native, throws on webgpu); when `upscaleTiled` (and
- * `Upscaler.upscale`) become async, this becomes `return await upscaleTiled(...)`.
- */
+/** `upscaleTiled(upscaler, lr, options)`. */
 export async function upscaleImage(upscaler: Upscaler, lr: RgbImage, options: TileOptions): Promise<RgbImage> {
-  return upscaleTiled(upscaler, lr, options);
+  return await upscaleTiled(upscaler, lr, options);
 }
 
 /** One step's losses as numbers. */
@@ -33,19 +27,15 @@ export interface StepNumbers {
 
 /**
  * Runs `steps` training steps on `state` (batch i is `batches[i % batches.length]`) and
- * returns each step's losses as numbers. Today's `trainStep` returns numbers it read with
- * dataSync (fine on cpu and native, throws on webgpu). When `trainStep(state, batch)` returns
- * device scalars and `readStepLosses(...)` reads them asynchronously, the loop body becomes
- * `const losses = await readStepLosses(trainStep(state, batch))` (or the reads are gathered
- * and awaited after the loop), mapped to the same StepNumbers.
+ * returns each step's losses as numbers, read asynchronously after each step.
  */
 export async function runTrainingSteps(state: TrainingState, batches: readonly TrainBatch[], steps: number): Promise<StepNumbers[]> {
   const out: StepNumbers[] = [];
   for (let i = 0; i < steps; i++) {
-    const s = trainStep(state, batches[i % batches.length]);
+    const s = await readStep(trainStep(state, batches[i % batches.length]));
     out.push({
       generator: s.generator, discriminator: s.discriminator,
-      l1: s.terms.l1 ?? 0, infoNce: s.terms.infoNce ?? 0, gradNormGenerator: s.gradNormGenerator,
+      l1: s.terms.l1 ?? 0, infoNce: s.terms.infoNce ?? 0, gradNormGenerator: s.gradNormGenerator ?? Number.NaN,
     });
   }
   return out;
