@@ -29,7 +29,9 @@ test("SIGINT during `pcl-stream train` finishes the step, writes a checkpoint an
   let out2 = "";
   again.stdout.on("data", (d: Buffer) => { out2 += d.toString(); });
   t.is(await new Promise<number | null>((resolve) => again.on("close", resolve)), 0);
-  const start = JSON.parse(out2.split("\n")[0]) as { type: string; iteration: number; resumed: boolean };
+  const events2 = out2.trim().split("\n").map((l) => JSON.parse(l) as { type: string; iteration: number; resumed: boolean });
+  // Progress events (the memory plan) may come first; the start event comes before any step.
+  const start = events2.find((e) => e.type !== "progress")!;
   t.deepEqual([start.type, start.iteration, start.resumed], ["start", manifest.iteration, true]);
 });
 

@@ -8,8 +8,9 @@ import { parseArgs } from "node:util";
 import { Subject } from "rxjs";
 import { selectBackend } from "../../src/backend/select.js";
 import { BACKEND_CHOICES } from "../backend-flag.js";
-import { ABLATIONS, ablate, adam, isAblation, pcl, type PclSpec } from "../../src/dsl/index.js";
-import { train, type TrainEvent } from "../../src/pipelines/train/train.js";
+import { ABLATIONS, ablate, adam, isAblation, pcl, RECOMPUTE_MODES, type PclSpec, type Recompute } from "../../src/dsl/index.js";
+import { formatBytes, MemoryPlanError } from "../../src/pipelines/train/memory-plan.js";
+import { train, type PlannedMemory, type TrainEvent } from "../../src/pipelines/train/train.js";
 import { loadGraphFile } from "../graph-file.js";
 import { BUNDLED_TRAIN_DIR, BUNDLED_VAL_DIR } from "../package-root.js";
 
@@ -29,6 +30,8 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --out DIR             run folder: OUT/latest, OUT/best, OUT/metrics.jsonl (default: runs/<graph name>)
   --seed S              seed of weights, batches and augmentations (default: the graph's)
   --resume              continue OUT/latest exactly where it stopped
+  --recompute MODE      auto (default: the least that fits in memory), none, groups or blocks: recompute
+                        each residual group's or block's inside in the backward pass instead of keeping it
   --backend NAME        ${BACKEND_CHOICES} (default: the fastest available)
   --log-format FORMAT   text (default) or json (one JSON object per event)`;
 
@@ -60,6 +63,10 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
   const terms = spec.losses.generator.terms.map((term) => term.loss.kind === "infoNce"
     ? { weight: alpha ?? term.weight, loss: { ...term.loss, tau: tau ?? term.loss.tau } }
     : term);
+  const recompute = str("recompute");
+  if (recompute !== undefined && recompute !== "auto" && !(RECOMPUTE_MODES as readonly string[]).includes(recompute)) {
+    throw new UsageError(`--recompute must be auto, ${RECOMPUTE_MODES.join(", ")}, got '${recompute}'`);
+  }
   const ratio = t.optimizers.embedding.lr / t.optimizers.generator.lr;
   const iterations = positiveInt("iters", str("iters")) ?? t.iterations;
   const scaleMilestones = iterations !== t.iterations && t.schedule.kind === "multiStep";
@@ -74,6 +81,7 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
       validateEvery: positiveInt("validate-every", str("validate-every")) ?? Math.min(t.validateEvery, iterations),
       warmup: warmup ?? (iterations !== t.iterations ? Math.round((t.warmup * iterations) / t.iterations) : t.warmup),
       seed: seed ?? t.seed,
+      recompute: (recompute as Recompute | "auto" | undefined) ?? t.recompute,
       // A shorter or longer run keeps the schedule's shape: milestones move with the iteration count.
       schedule: scaleMilestones && t.schedule.kind === "multiStep"
         ? { ...t.schedule, milestones: t.schedule.milestones.map((m) => Math.round((m * iterations) / t.iterations)) }
@@ -81,6 +89,13 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
       optimizers: lr === undefined ? t.optimizers : { generator: adam({ ...t.optimizers.generator, lr }), embedding: adam({ ...t.optimizers.embedding, lr: lr * ratio }) },
     },
   });
+}
+
+/** "memory: about 6.7 GiB at the peak (...) of 22.1 GiB available; recompute groups (none: 14.9 GiB)". */
+function memoryLine(m: PlannedMemory): string {
+  const others = m.considered.filter((c) => c.recompute !== m.recompute).map((c) => `${c.recompute}: ${formatBytes(c.estimateBytes)}`);
+  return `memory: about ${formatBytes(m.estimateBytes)} at the peak (activations ${formatBytes(m.activationBytes)}, weights and Adam ${formatBytes(m.stateBytes)}, data ${formatBytes(m.dataBytes)}, runtime ${formatBytes(m.runtimeBytes)})`
+    + `${m.availableBytes === null ? "" : ` of ${formatBytes(m.availableBytes)} available`}; recompute ${m.recompute}${others.length ? ` (${others.join(", ")})` : ""}`;
 }
 
 const fmt = (x: number | null | undefined, d = 4) => (x === null || x === undefined ? "-" : x.toFixed(d));
@@ -94,7 +109,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       options: {
         data: { type: "string" }, val: { type: "string" }, iters: { type: "string" }, batch: { type: "string" }, patch: { type: "string" },
         lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, ablation: { type: "string" },
-        out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, backend: { type: "string" },
+        out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, backend: { type: "string" }, recompute: { type: "string" },
         "log-format": { type: "string" }, help: { type: "boolean", short: "h" },
       },
     }));
@@ -152,14 +167,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (e.type === "step" || e.type === "validation") appendFileSync(metrics, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
     if (logFormat === "json") { console.log(JSON.stringify(e)); return; }
     switch (e.type) {
+      case "progress":
+        console.error(e.message);
+        break;
       case "start":
         total = e.iterations;
         console.error(`${e.resumed ? "resuming" : "training"} ${e.spec} from iteration ${e.iteration} to ${e.iterations} (seed ${e.seed}, ${e.validationImages} validation images) -> ${out}`);
+        console.error(memoryLine(e.memory));
         break;
       case "step": {
         const done = e.iteration + 1;
-        const eta = e.itPerSec > 0 ? (total - done) / e.itPerSec : 0;
-        const line = `it ${done}/${total}  ${e.itPerSec.toFixed(2)} it/s  ETA ${duration(eta)}  D ${fmt(e.discriminator)}  G ${fmt(e.generator)}  L1 ${fmt(e.terms.l1)}  CL ${fmt(e.terms.infoNce)}  val ${lastVal === null ? "-" : `${lastVal.toFixed(2)} dB`}`;
+        const line = `it ${done}/${total}  ${e.itPerSec.toFixed(2)} it/s  ETA ${e.etaSeconds === null ? "-" : duration(e.etaSeconds)}  D ${fmt(e.discriminator)}  G ${fmt(e.generator)}  L1 ${fmt(e.terms.l1)}  CL ${fmt(e.terms.infoNce)}  val ${lastVal === null ? "-" : `${lastVal.toFixed(2)} dB`}`;
         if (tty) {
           const width = 20, filled = Math.round((width * done) / total);
           process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${line}\x1b[K`);
@@ -184,6 +202,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     await new Promise<void>((resolveDone, reject) => {
       train({ spec, data, val, out, resume, backend, stop }).subscribe({ next: print, error: reject, complete: resolveDone });
     });
+  } catch (err) {
+    if (!(err instanceof MemoryPlanError)) throw err;
+    console.error(`pcl-stream train: not enough memory: ${err.message}`);
+    return 3;
   } finally {
     process.off("SIGINT", sigint);
     process.off("SIGTERM", sigterm);

@@ -10,5 +10,6 @@ export { pairFiles, type FilePair, type PairFilesInput } from "./pair-files.js";
 export { copyPatch, copyAlignedPatches, IDENTITY, type Dihedral } from "./aligned-crop.js";
 export { cropRgb, cropToScale } from "./crop-to-scale.js";
 export { ByteBudgetCache } from "./byte-budget-cache.js";
+export { decodedBytes } from "./decoded-bytes.js";
 export { createRng, restoreRng, deriveSeed, RngArgumentError, type Rng } from "./rng.js";
 export { DataOptionsError, NoReadableImagesError } from "./errors.js";

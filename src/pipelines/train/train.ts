@@ -6,6 +6,11 @@
  * stream completes (the CLI maps SIGINT/SIGTERM to `stop`).
  * Resuming: with `resume`, OUT/latest is loaded; batches and contrast draws depend only on
  * (seed, iteration), so the run continues exactly as if it had never stopped.
+ * Memory: before anything is allocated for the run, the memory plan (memory-plan.ts) measures one
+ * iteration on throwaway copies of the networks, picks the recomputation ("auto") or checks the
+ * one asked for, and stops the run with a MemoryPlanError when it cannot fit.
+ * Progress: "progress" events say what happens before the first step completes (the plan, the
+ * first batch, the first step with its expected duration); steps carry an ETA.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -17,9 +22,12 @@ import { specToJson } from "../../checkpoint/spec-json.js";
 import { compileGenerator } from "../../compile/network.js";
 import type { PclSpec } from "../../dsl/index.js";
 import { generatorUpscaler } from "../../model/generator-upscaler.js";
-import { loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
+import { limitCachedMemory, memoryBudget, type MemoryBudget } from "../../backend/memory-budget.js";
+import { decodedBytes, DEFAULT_CACHE_BYTES, loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
+import { createEta } from "./eta.js";
 import { matlabLr } from "./make-lr.js";
 import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
+import { planMemory, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 
@@ -36,11 +44,29 @@ export interface TrainRunOptions {
   /** Emits once to stop after the current step (with a checkpoint). */
   readonly stop: Observable<unknown>;
   readonly prefetch?: number;
+  /** What the backend can hold (default: the active backend's `memoryBudget()`). */
+  readonly memory?: MemoryBudget;
+}
+
+/** The memory plan as the start event reports it (bytes). */
+export interface PlannedMemory {
+  readonly recompute: MemoryEstimate["recompute"];
+  /** Predicted peak of the process. */
+  readonly estimateBytes: number;
+  readonly activationBytes: number;
+  readonly stateBytes: number;
+  readonly dataBytes: number;
+  readonly runtimeBytes: number;
+  /** What the process could still grow by, when the backend reports it. */
+  readonly availableBytes: number | null;
+  /** Every recomputation probed, with its predicted peak. */
+  readonly considered: readonly { readonly recompute: MemoryEstimate["recompute"]; readonly estimateBytes: number }[];
 }
 
 export type TrainEvent =
-  | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number }
-  | ({ readonly type: "step"; readonly itPerSec: number; readonly elapsedMs: number } & StepLosses)
+  | { readonly type: "progress"; readonly stage: "plan" | "data" | "first-step"; readonly message: string }
+  | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number; readonly memory: PlannedMemory }
+  | ({ readonly type: "step"; readonly itPerSec: number; readonly elapsedMs: number; readonly etaSeconds: number | null } & StepLosses)
   | { readonly type: "validation"; readonly iteration: number; readonly psnr: number; readonly ssim: number; readonly images: number; readonly best: boolean }
   | { readonly type: "checkpoint"; readonly iteration: number; readonly dir: string }
   | { readonly type: "skip"; readonly file: string; readonly reason: string }
@@ -51,9 +77,19 @@ export class ResumeError extends Error {
 }
 
 export function train(o: TrainRunOptions): Observable<TrainEvent> {
-  return defer(async () => {
+  const t = o.spec.train;
+  const modes = t.recompute === "auto" ? "without recomputation first" : `with --recompute ${t.recompute}`;
+  const planning: TrainEvent = { type: "progress", stage: "plan", message: `estimating memory: one iteration at batch 1 and 2, ${modes}` };
+  return concat(of(planning), defer(async () => {
     const skips: TrainEvent[] = [];
-    const state = createTrainingState(o.spec, o.spec.train.seed);
+    const runtime = process.memoryUsage().rss;
+    const data = Math.min(DEFAULT_CACHE_BYTES, await decodedBytes(o.data, o.spec.scale));
+    const budget = o.memory ?? memoryBudget();
+    const plan = planMemory(o.spec, budget, { data, runtime });
+    // The probes' freed buffers are dropped; the run's pool gets half of what the plan leaves free.
+    const headroom = budget.availableBytes === null ? DEFAULT_CACHE_BYTES : (budget.availableBytes - (plan.chosen.total - runtime)) / 2;
+    await limitCachedMemory(Math.min(DEFAULT_CACHE_BYTES, Math.max(0, headroom)));
+    const state = createTrainingState(o.spec, o.spec.train.seed, { recompute: plan.chosen.recompute });
     let resumed = false;
     if (o.resume) {
       const latest = join(o.out, "latest");
@@ -67,11 +103,27 @@ export function train(o: TrainRunOptions): Observable<TrainEvent> {
       resumed = true;
     }
     const pairs = o.val ? await loadValidationPairs(o.val, o.spec.scale, matlabLr, { onSkip: (file, reason) => skips.push({ type: "skip", file, reason }) }) : [];
-    return { state, resumed, pairs, skips };
-  }).pipe(mergeMap(({ state, resumed, pairs, skips }) => run(o, state, resumed, pairs, skips)));
+    return { state, resumed, pairs, skips, plan };
+  }).pipe(mergeMap(({ state, resumed, pairs, skips, plan }) => run(o, state, resumed, pairs, skips, plan))));
 }
 
-function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[]): Observable<TrainEvent> {
+function plannedMemory(plan: MemoryPlan): PlannedMemory {
+  const e = plan.chosen;
+  return {
+    recompute: e.recompute, estimateBytes: e.total, activationBytes: e.iteration, stateBytes: e.state, dataBytes: e.data, runtimeBytes: e.runtime,
+    availableBytes: plan.budget.availableBytes === null ? null : e.runtime + plan.budget.availableBytes,
+    considered: plan.considered.map((c) => ({ recompute: c.recompute, estimateBytes: c.total })),
+  };
+}
+
+/** What the first step will take, from the plan's probes. */
+function firstStep(e: MemoryEstimate): TrainEvent {
+  const seconds = e.iterationMs / 1000;
+  const about = seconds >= 1 ? `about ${seconds >= 10 ? Math.round(seconds) : seconds.toFixed(1)} s` : "under a second";
+  return { type: "progress", stage: "first-step", message: `first iteration (batch ${e.batch}${e.recompute === "none" ? "" : `, recompute ${e.recompute}`}): ${about} from the probes, plus one-time compilation and allocation` };
+}
+
+function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan): Observable<TrainEvent> {
   const { spec } = o;
   const t = spec.train;
   const iterations = t.iterations;
@@ -81,6 +133,9 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
   const evalUpscaler = evalG ? generatorUpscaler(evalG, spec.generator, spec.scale, spec.name, false) : undefined;
   const started = Date.now();
   const startIteration = state.iteration;
+  const eta = createEta({ iterations, validateEvery: t.validateEvery, startIteration });
+  /** End of the last step or validation: a step's time runs from there (its data wait included). */
+  let mark = performance.now();
 
   const validation = async (): Promise<TrainEvent[]> => {
     if (!evalG || !evalUpscaler) return [];
@@ -112,12 +167,17 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     const done = state.iteration;
     const elapsedMs = Date.now() - started;
     const events: TrainEvent[] = [];
-    if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1) });
+    const now = performance.now();
+    eta.step(now - mark);
+    mark = now;
+    if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) });
     if (done % t.validateEvery === 0 || done === iterations) {
       const v = await validation();
       events.push(...v);
       const improved = v.some((e) => e.type === "validation" && e.best);
       events.push(...(await checkpoint(improved || (!evalG && done === iterations))));
+      eta.validation(performance.now() - mark);
+      mark = performance.now();
     }
     return events;
   };
@@ -136,27 +196,33 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     onSkip: (file, reason) => skips.push({ type: "skip", file, reason }),
   }).pipe(
     takeWhile(() => !stopRequested && state.iteration < iterations),
-    concatMap(async (batch) => {
-      // Yield to the event loop once per step: with every image cached, the batch chain resolves
-      // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (stopRequested) return [];
-      const log = logged(state.iteration + 1);
-      const step = trainStep(state, batch, { gradNorm: log });
-      demand.next();
-      let losses: StepLosses | null = null;
-      if (log) losses = await readStep(step);
-      else disposeStep(step);
-      const events = [...skips.splice(0), ...(await afterStep(losses))];
-      return events;
-    }),
+    concatMap((batch) => concat(
+      // Said before the first step starts: on a slow machine it can take minutes.
+      state.iteration === startIteration ? of<TrainEvent[]>([...skips.splice(0), firstStep(plan.chosen)]) : EMPTY,
+      defer(async () => {
+        // Yield to the event loop once per step: with every image cached, the batch chain resolves
+        // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (stopRequested) return [];
+        const log = logged(state.iteration + 1);
+        const step = trainStep(state, batch, { gradNorm: log });
+        demand.next();
+        let losses: StepLosses | null = null;
+        if (log) losses = await readStep(step);
+        else disposeStep(step);
+        return [...skips.splice(0), ...(await afterStep(losses))];
+      }),
+    )),
     takeWhile(() => !stopRequested && state.iteration < iterations, true),
     mergeMap((events): ObservableInput<TrainEvent> => from(events)),
   );
 
   const stopWatch = o.stop.subscribe(() => { stopRequested = true; });
   return concat(
-    of<TrainEvent>({ type: "start", iteration: state.iteration, iterations, resumed, spec: spec.name, seed: state.seed, validationImages: pairs.length }),
+    from<TrainEvent[]>([
+      { type: "start", iteration: state.iteration, iterations, resumed, spec: spec.name, seed: state.seed, validationImages: pairs.length, memory: plannedMemory(plan) },
+      { type: "progress", stage: "data", message: "reading the first batch (images are decoded on first use)" },
+    ]),
     steps,
     finish.pipe(mergeMap((e) => from(e))),
   ).pipe(tap({ finalize: () => { stopWatch.unsubscribe(); demand.complete(); evalG?.dispose(); state.dispose(); } }));

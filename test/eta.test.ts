@@ -1,0 +1,40 @@
+/** The ETA of a training run: steps after the first, plus the validations still to come. */
+import test from "ava";
+import { createEta } from "../src/pipelines/train/eta.js";
+
+test("no estimate before a second step; the first step's one-time cost does not count", (t) => {
+  const eta = createEta({ iterations: 100, validateEvery: 1000, startIteration: 0 });
+  t.is(eta.secondsLeft(0), null);
+  eta.step(30_000); // compiling, first decode
+  t.is(eta.secondsLeft(1), null);
+  eta.step(2_000);
+  t.is(eta.secondsLeft(2), (98 * 2_000) / 1000 + 2 * 0); // one final validation, cost unknown yet (0)
+});
+
+test("validations to come are priced at their measured cost: every validateEvery, and one at the end", (t) => {
+  const eta = createEta({ iterations: 1000, validateEvery: 250, startIteration: 0 });
+  for (let i = 0; i < 11; i++) eta.step(i === 0 ? 9_000 : 1_000);
+  t.is(eta.secondsLeft(11), 989 + 0); // no validation measured yet
+  eta.validation(20_000);
+  // after 250 iterations: 750 steps and validations at 500, 750, 1000
+  t.is(eta.secondsLeft(250), 750 + 3 * 20);
+  const odd = createEta({ iterations: 110, validateEvery: 50, startIteration: 0 });
+  odd.step(1); odd.step(1_000); odd.validation(5_000);
+  t.is(odd.secondsLeft(2), 108 + 3 * 5); // at 50, 100 and the final 110
+  t.is(odd.secondsLeft(110), 0);
+});
+
+test("a simulated run: the estimate after 10 iterations is within 10% of the time actually left", (t) => {
+  // Steps of 1 s with +-20% seeded jitter, a 40 s first step, validations of 15 s every 100 of 500.
+  let s = 7;
+  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const steps = Array.from({ length: 500 }, (_, i) => (i === 0 ? 40_000 : 1_000 * (0.8 + 0.4 * rand())));
+  const eta = createEta({ iterations: 500, validateEvery: 100, startIteration: 0 });
+  let estimate: number | null = null;
+  steps.forEach((ms, i) => {
+    eta.step(ms);
+    if (i + 1 === 10) estimate = eta.secondsLeft(10)! + 5 * 15; // validations not yet seen: priced once seen
+  });
+  const actual = (steps.slice(10).reduce((a, b) => a + b, 0) + 5 * 15_000) / 1000;
+  t.true(Math.abs(estimate! - actual) / actual < 0.1, `estimate ${estimate} s, actual ${actual} s`);
+});
