@@ -106,6 +106,8 @@ export function softwareOnlyReason(info: WebgpuAdapterInfo): string {
 async function probeOnce(): Promise<Probed> {
   const missing = notInstalled(TFJS_WEBGPU_PACKAGE);
   if (missing) return { ok: false, reason: missing };
+  // Without a Vulkan loader Dawn finds nothing on Linux, and says so on stderr at every start: ask it nothing.
+  if (process.platform === "linux" && !findVulkanLoader()) return { ok: false, reason: noAdapterReason("linux", undefined) };
   const loaded = await loadDawn();
   if (!loaded.ok) return loaded;
   const { dawn } = loaded;
