@@ -1,6 +1,6 @@
 // Element-wise kernels: broadcasting binary ops and comparisons over strided views (rank <= 8,
 // shapes collapsed by the caller), unary activations and their gradients, strided reductions,
-// N-d transpose, mirror/constant padding of NHWC images and select.
+// N-d transpose, mirror/constant padding of NHWC images, select and the fused Adam update.
 #include "elementwise.h"
 
 #include <algorithm>
@@ -525,24 +525,46 @@ ENTRY(Select, 4, {
     parallel_for(ntask, work);
 })
 
-// adam(var, m, v, grad, beta1, beta2, lrCorrected, eps): in-place update (tfjs semantics)
-//   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  var -= lr_t * m / (sqrt(v) + eps)
-ENTRY(Adam, 8, {
+// adamUpdate(w, g, m, v, wOut, mOut, vOut, [b1, 1-b1, b2, 1-b2, lr/c1, c2, eps]): one pass of
+// PyTorch's Adam, written to new arrays (tfjs tensors are immutable):
+//   m' = b1 m + (1-b1) g;  v' = b2 v + (1-b2) g^2;  w' = w - (m' lr/c1) / (sqrt(v') / c2 + eps)
+// The constants come rounded to float32 from the caller, and no multiply-add is contracted, so
+// each element is computed exactly as the op-by-op chain (mul, mul, add, ...) computes it.
+__attribute__((optimize("fp-contract=off"))) void adam_range(const float* w, const float* g, const float* m,
+                                                             const float* v, float* wo, float* mo, float* vo,
+                                                             const float* k, long i0, long i1) {
+  const float b1 = k[0], omb1 = k[1], b2 = k[2], omb2 = k[3], lrc1 = k[4], c2 = k[5], eps = k[6];
+  for (long i = i0; i < i1; ++i) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * omb1;
+    const float vi = v[i] * b2 + (gi * gi) * omb2;
+    const float num = mi * lrc1;
+    const float den = std::sqrt(vi) / c2 + eps;
+    mo[i] = mi;
+    vo[i] = vi;
+    wo[i] = w[i] - num / den;
+  }
+}
+
+ENTRY(AdamUpdate, 8, {
   napi_typedarray_type t;
   size_t n;
   void* d;
   napi_get_typedarray_info(env, argv[0], &t, &n, &d, nullptr, nullptr);
-  float* var = (float*)array_data(env, argv[0], napi_float32_array, n, "var");
-  float* m = (float*)array_data(env, argv[1], napi_float32_array, n, "m");
-  float* v = (float*)array_data(env, argv[2], napi_float32_array, n, "v");
-  const float* g = (const float*)array_data(env, argv[3], napi_float32_array, n, "grad");
-  const float b1 = (float)num(env, argv[4]), b2 = (float)num(env, argv[5]);
-  const float lr = (float)num(env, argv[6]), eps = (float)num(env, argv[7]);
-  for (size_t i = 0; i < n; ++i) {
-    m[i] = b1 * m[i] + (1.f - b1) * g[i];
-    v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
-    var[i] -= lr * m[i] / (std::sqrt(v[i]) + eps);
-  }
+  const float* w = (const float*)array_data(env, argv[0], napi_float32_array, n, "w");
+  const float* g = (const float*)array_data(env, argv[1], napi_float32_array, n, "g");
+  const float* m = (const float*)array_data(env, argv[2], napi_float32_array, n, "m");
+  const float* v = (const float*)array_data(env, argv[3], napi_float32_array, n, "v");
+  float* wo = (float*)array_data(env, argv[4], napi_float32_array, n, "wOut");
+  float* mo = (float*)array_data(env, argv[5], napi_float32_array, n, "mOut");
+  float* vo = (float*)array_data(env, argv[6], napi_float32_array, n, "vOut");
+  const float* k = (const float*)array_data(env, argv[7], napi_float32_array, 7, "constants");
+  const long len = (long)n;
+  const int ntask = (int)std::max<long>(1, std::min<long>(64, len / 65536));
+  if (ntask == 1)
+    adam_range(w, g, m, v, wo, mo, vo, k, 0, len);
+  else
+    parallel_for(ntask, [&](int tk) { adam_range(w, g, m, v, wo, mo, vo, k, len * tk / ntask, len * (tk + 1) / ntask); });
 })
 
 }  // namespace
@@ -554,7 +576,7 @@ void register_elementwise(napi_env env, napi_value exports) {
   };
   static const Fn fns[] = {{"binary", Binary},       {"compare", Compare}, {"unary", Unary},
                            {"reduce", Reduce},       {"transpose", Transpose}, {"pad4", Pad4},
-                           {"select", Select},       {"adam", Adam}};
+                           {"select", Select},       {"adamUpdate", AdamUpdate}};
   for (const auto& f : fns) {
     napi_value v;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &v);

@@ -7,7 +7,7 @@
 import test from "ava";
 import * as ops from "../src/ops/index.js";
 import {
-  adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
+  adamUpdate, adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
   infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, recompute, reflectPad, residualAdd, sampleBlurKernel, sharpen, tapeGradients, tapeVariableGrads,
   untaped, type ConvActivation,
 } from "../src/ops/index.js";
@@ -208,6 +208,12 @@ opCase("residualAdd, recompute, tapeGradients / tapeVariableGrads and untaped (p
     return kept;
   });
 
+opCase("adamUpdate (a backend's fused PclAdamUpdate kernel, or the op-by-op update)", ["adamUpdate"], (c) => {
+  const w = c.tensor([3, 5, 7], 220), g = c.tensor([3, 5, 7], 221), m = c.tensor([3, 5, 7], 222), v = tf.abs(c.tensor([3, 5, 7], 223));
+  const r = adamUpdate(w, g, m, v, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 2), c2: Math.sqrt(1 - 0.999 ** 2) });
+  return { w: r.w, m: r.m, v: r.v };
+});
+
 /**
  * Exports of src/ops that create no tensors, and why: constants, and functions on typed arrays
  * and numbers, which give the same results whatever backend is active.
@@ -222,6 +228,7 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   psnrPlane: "Float64Array metric", psnrRgb: "typed-array metric", psnrY: "typed-array metric", rgbToY: "typed-array colour conversion",
   sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
   isRecording: "reads the engine's tape state", peakTensorBytes: "counts the engine's buffers around a callback",
+  ADAM_UPDATE: "constant (a kernel name)", adamConstants: "Float32Array of constants",
 };
 
 /** Tensor ops whose conformance case lives in another file. */

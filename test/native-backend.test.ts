@@ -316,3 +316,20 @@ serial("tensor count stays flat over repeated native calls", async (t) => {
   const info = nativeInfo();
   if (info.ok) t.log(`native addon: ${info.isa}, ${info.threads} threads`);
 });
+
+serial("the fused Adam kernel (PclAdamUpdate) equals the op-by-op update bit for bit, and runs as one kernel", async (t) => {
+  const { adamUpdate } = await import("../src/ops/adam-update.js");
+  const k = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 3), c2: Math.sqrt(1 - 0.999 ** 3) };
+  const make = () => ({ w: randT([70001], 500), g: randT([70001], 501), m: randT([70001], 502), v: tf.abs(randT([70001], 503)) });
+  await tf.setBackend("cpu");
+  const ref = tf.tidy(() => { const a = make(); const r = adamUpdate(a.w, a.g, a.m, a.v, k); return [r.w, r.m, r.v]; });
+  const want = await Promise.all(ref.map((x) => x.data()));
+  tf.dispose(ref);
+  await tf.setBackend("native");
+  const prof = await tf.profile(() => tf.tidy(() => { const a = make(); const r = adamUpdate(a.w, a.g, a.m, a.v, k); return [r.w, r.m, r.v]; }));
+  const got = await Promise.all((prof.result as tf.Tensor[]).map((x) => x.data()));
+  tf.dispose(prof.result as tf.Tensor[]);
+  t.deepEqual(prof.kernels.map((x) => x.name).filter((n) => !["Identity", "Abs"].includes(n)), ["PclAdamUpdate"]);
+  ["w", "m", "v"].forEach((name, i) => t.is(Array.from(got[i]).findIndex((x, j) => x !== want[i][j]), -1, `${name} differs`));
+  await tf.setBackend("cpu");
+});

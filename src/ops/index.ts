@@ -19,6 +19,7 @@ export * from "./tape-gradients.js";
 export * from "./recompute.js";
 export * from "./residual-add.js";
 export * from "./tensor-bytes.js";
+export * from "./adam-update.js";
 export * from "./imresize.js";
 export * from "./ycbcr.js";
 export * from "./psnr.js";

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { MomentState } from "../../checkpoint/save.js";
 import type { AdamSpec } from "../../dsl/index.js";
+import { adamUpdate } from "../../ops/adam-update.js";
 
 /** Step count and first/second moments by variable path: exactly what a checkpoint stores. */
 export type AdamState = MomentState;
@@ -33,18 +34,15 @@ export function createAdam(variables: ReadonlyMap<string, tf.Variable>, spec: Ad
       step += 1;
       const c1 = 1 - spec.beta1 ** step;
       const c2 = Math.sqrt(1 - spec.beta2 ** step);
+      const constants = { beta1: spec.beta1, beta2: spec.beta2, epsilon: spec.epsilon, stepSize: lr / c1, c2 };
       for (const [name, w] of variables) {
         const g = grads[name];
         if (!g) continue;
-        const [m1, v1] = tf.tidy(() => {
-          const mNew = tf.add(tf.mul(m.get(name)!, spec.beta1), tf.mul(g, 1 - spec.beta1));
-          const vNew = tf.add(tf.mul(v.get(name)!, spec.beta2), tf.mul(tf.square(g), 1 - spec.beta2));
-          const update = tf.div(tf.mul(mNew, lr / c1), tf.add(tf.div(tf.sqrt(vNew), c2), spec.epsilon));
-          w.assign(tf.sub(w, update));
-          return [tf.keep(mNew), tf.keep(vNew)];
-        });
+        const next = adamUpdate(w, g, m.get(name)!, v.get(name)!, constants);
+        w.assign(next.w);
+        next.w.dispose();
         m.get(name)!.dispose(); v.get(name)!.dispose();
-        m.set(name, m1); v.set(name, v1);
+        m.set(name, tf.keep(next.m)); v.set(name, tf.keep(next.v));
       }
     },
     state: () => ({ step, m, v }),

@@ -1,5 +1,6 @@
 /** Every kernel the native backend implements itself (each falls back to cpu for cases it declines). */
 import type { KernelConfig } from "@tensorflow/tfjs-core";
+import { adamUpdateConfig } from "./AdamUpdate.js";
 import { batchMatMulConfig, fusedMatMulConfig } from "./BatchMatMul.js";
 import { conv2DConfig } from "./Conv2D.js";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.js";
@@ -39,4 +40,5 @@ export const nativeKernelConfigs: KernelConfig[] = [
   concatConfig,
   packConfig,
   tileConfig,
+  adamUpdateConfig,
 ];
