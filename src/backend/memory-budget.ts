@@ -6,6 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { freemem } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { clearNativeBufferPool, setNativeBufferPool } from "./native/index.js";
 import { selectedBackendInfo } from "./select.js";
 
 export interface MemoryBudget {
@@ -42,12 +45,23 @@ export function memoryBudget(): MemoryBudget {
 }
 
 /**
- * Caps the memory the backend keeps for reuse (the native buffer pool's freed kernel outputs),
- * dropping what it holds now: after the plan's probes, and sized by the plan for the run.
+ * Gives back what the backend keeps for reuse (the native buffer pool's freed kernel outputs) and
+ * collects the garbage now, so that what follows (a probe's successor, the run) does not allocate
+ * beside memory nothing uses any more.
  */
-export async function limitCachedMemory(bytes: number): Promise<void> {
-  if (tf.getBackend() !== "native") return;
-  const native = await import("./native/index.js");
-  native.setNativeBufferPool(0);
-  native.setNativeBufferPool(Math.max(0, Math.floor(bytes / 2 ** 20)));
+export function releaseCachedMemory(): void {
+  if (tf.getBackend() === "native") clearNativeBufferPool();
+  collectGarbage();
+}
+
+/** Caps the memory the backend keeps for reuse during a run (the native buffer pool), releasing what it holds now. */
+export function limitCachedMemory(bytes: number): void {
+  if (tf.getBackend() === "native") setNativeBufferPool(Math.max(0, Math.floor(bytes / 2 ** 20)));
+  releaseCachedMemory();
+}
+
+/** A full garbage collection (V8's gc, reached without --expose-gc on the command line). */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }

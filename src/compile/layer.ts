@@ -113,12 +113,15 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
         c = r.outChannels;
         fns.push(r.fn);
       }
-      return { fn: (x: tf.Tensor4D) => fns.reduce((y, f) => f(y), x), outChannels: c };
+      // One scope per sequence: what its layers make and the tape does not keep (a channel
+      // attention's product, pre-activation copies) is freed as soon as the sequence is done, as
+      // PyTorch frees by reference count, not when the whole forward pass ends.
+      return { fn: (x: tf.Tensor4D) => tf.tidy(() => fns.reduce((y, f) => f(y), x)), outChannels: c };
     })
     .with({ kind: "skip" }, (n) => {
       const declared = store.variables.size;
       const body = sub(0, inChannels).fn;
-      const fn: LayerFn = (x) => residualAdd(x, body(x), n.scale);
+      const fn: LayerFn = (x) => tf.tidy(() => residualAdd(x, body(x), n.scale));
       if (options.recompute === "none" || residualUnit(n) !== RECOMPUTED_UNIT[options.recompute]) return { fn, outChannels: inChannels };
       // The weights declared while compiling the body are the ones the recomputation differentiates.
       return { fn: recompute(fn, [...store.variables.values()].slice(declared)), outChannels: inChannels };

@@ -64,6 +64,12 @@ export function setNativeBufferPool(mib: number = DEFAULT_POOL_MIB): void {
   setBufferPoolMiB(mib, existing instanceof NativeBackend ? existing : undefined);
 }
 
+/** Drops the freed buffers the pool holds (its capacity stays). */
+export function clearNativeBufferPool(): void {
+  const existing = registration?.ok ? findBackend(NATIVE) : null;
+  if (existing instanceof NativeBackend) existing.pool.clear();
+}
+
 /** What the addon runs on, for logs: { isa: "avx2" | "avx512" | "portable", threads }. */
 export function nativeInfo(): { ok: true; isa: string; threads: number; path: string } | { ok: false; reason: string } {
   const load = loadAddon();

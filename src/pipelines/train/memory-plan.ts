@@ -15,7 +15,7 @@
  * (measured on the native backend: README "Memory").
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { MemoryBudget } from "../../backend/memory-budget.js";
+import { releaseCachedMemory, type MemoryBudget } from "../../backend/memory-budget.js";
 import { RECOMPUTE_MODES, type PclSpec, type Recompute } from "../../dsl/index.js";
 import { peakTensorBytes } from "../../ops/tensor-bytes.js";
 import { createRng, type TrainBatch } from "../data/index.js";
@@ -97,12 +97,15 @@ function probe(spec: PclSpec, recompute: Recompute, batch: number): { peak: numb
     return { peak, largest, state: stateBytes(s), ms: performance.now() - started };
   } finally {
     s.dispose();
+    // What the probe freed goes back now, not beside the next probe or the run.
+    releaseCachedMemory();
   }
 }
 
 /** The estimate for `spec` at its batch with `recompute`, from two probes (batch 1 and 2). */
 export function estimateMemory(spec: PclSpec, recompute: Recompute, context: { readonly data: number; readonly runtime: number }): MemoryEstimate {
-  const one = probe(spec, recompute, 1), two = probe(spec, recompute, 2);
+  // The larger probe first: the smaller then fits in what it gave back.
+  const two = probe(spec, recompute, 2), one = probe(spec, recompute, 1);
   const perSample = Math.max(0, two.peak - one.peak);
   const fixed = Math.max(0, one.peak - perSample);
   const batch = spec.train.batch;

@@ -88,7 +88,7 @@ export function train(o: TrainRunOptions): Observable<TrainEvent> {
     const plan = planMemory(o.spec, budget, { data, runtime });
     // The probes' freed buffers are dropped; the run's pool gets half of what the plan leaves free.
     const headroom = budget.availableBytes === null ? DEFAULT_CACHE_BYTES : (budget.availableBytes - (plan.chosen.total - runtime)) / 2;
-    await limitCachedMemory(Math.min(DEFAULT_CACHE_BYTES, Math.max(0, headroom)));
+    limitCachedMemory(Math.min(DEFAULT_CACHE_BYTES, Math.max(0, headroom)));
     const state = createTrainingState(o.spec, o.spec.train.seed, { recompute: plan.chosen.recompute });
     let resumed = false;
     if (o.resume) {
