@@ -25,6 +25,10 @@ export interface BenchArgs {
   readonly patch: number | undefined;
   readonly image: number | undefined;
   readonly pytorch: boolean;
+  /** Run each memory workload in a child process of its own (default; --no-isolate: in this one). */
+  readonly isolate: boolean;
+  /** Internal: this process is such a child (prints only its results, as {"childResult": ...} lines). */
+  readonly child: boolean;
   readonly help: boolean;
 }
 
@@ -33,7 +37,7 @@ export class BenchUsageError extends Error {
 }
 
 const VALUE_FLAGS = ["--only", "--backend", "--threads", "--recompute", "--reps", "--warmup", "--batch", "--patch", "--image"] as const;
-const BOOLEAN_FLAGS = ["--json", "--paper", "--no-pytorch", "--help", "-h"] as const;
+const BOOLEAN_FLAGS = ["--json", "--paper", "--no-pytorch", "--no-isolate", "--child", "--help", "-h"] as const;
 
 function positiveInt(flag: string, text: string, min = 1): number {
   const n = Number(text);
@@ -85,8 +89,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     patch: int("--patch"),
     image,
     pytorch: !flags.has("--no-pytorch"),
+    isolate: !flags.has("--no-isolate"),
+    child: flags.has("--child"),
     help: flags.has("--help") || flags.has("-h"),
   };
+}
+
+/** The arguments of a child process that runs the one workload `name` as this run would (`threads`: the resolved count). */
+export function childArgv(a: BenchArgs, name: string, threads: number): string[] {
+  const out = ["--child", "--no-pytorch", "--only", name, "--threads", String(threads), "--recompute", a.recompute];
+  if (a.backend !== undefined) out.push("--backend", a.backend);
+  for (const [flag, v] of [["--reps", a.reps], ["--warmup", a.warmup], ["--batch", a.batch], ["--patch", a.patch], ["--image", a.image]] as const) {
+    if (v !== undefined) out.push(flag, String(v));
+  }
+  return out;
 }
 
 /** A workload as the selection sees it, before its module is loaded. */

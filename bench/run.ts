@@ -29,18 +29,22 @@
  *   npm run bench -- --threads 2          native thread count (default: all cores; PyTorch gets the same)
  *
  * The PyTorch references run first, each in its own process, so that its peak memory and ours
- * are never held at once. Peak memory of a memory workload: tensor bytes at the peak of one
- * repetition (`peakTensorBytes`), the GPU figures of tf.memory() where the backend reports them
- * (webgpu), and this process's peak RSS, which is the workload's own only when it rose during it
- * (`peakRssKiB` is null otherwise: run the workload alone with --only for a clean figure).
+ * are never held at once. Each memory workload (the paper ones) runs in a child process of its
+ * own (`--no-isolate`: in this one), as each PyTorch reference does, so that its peak RSS and
+ * webgpu's buffer pool (which only grows) are its own. Peak memory: tensor bytes at the peak of
+ * one repetition (`peakTensorBytes`), the GPU figures of tf.memory() where the backend reports
+ * them (webgpu), and the process's peak RSS (`peakRssKiB`; null when, in-process, it did not
+ * rise during the workload).
  *
  * Adding a workload: export a TimedWorkload/ReportWorkload (bench/workload.ts) from its own module
  * and add it to WORKLOADS below with its names (lazy imports keep unrelated modules out of a filtered run).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { spawn } from "node:child_process";
 import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
 import { BackendError, selectBackend, selectedBackendInfo, type BackendName } from "../src/backend/select.js";
-import { BenchUsageError, parseBenchArgs, selectWorkloads, unmatchedPrefixes, type BenchArgs } from "./args.js";
+import { BenchUsageError, childArgv, parseBenchArgs, selectWorkloads, unmatchedPrefixes, type BenchArgs } from "./args.js";
 import { machineInfo, machineLines } from "./machine.js";
 import { runPytorch, type TorchTiming } from "./pytorch.js";
 import type { PytorchScriptRef, TimedResult, TimedWorkload, Workload } from "./workload.js";
@@ -121,7 +125,7 @@ async function main(): Promise<number> {
   }
   const { json } = args;
   const threads = args.threads ?? cpus().length;
-  const say = (line: string) => (json ? console.error(line) : console.log(line));
+  const say = (line: string) => (json || args.child ? console.error(line) : console.log(line));
 
   const catalog = WORKLOADS.flatMap((e) => e.names.map((name) => ({ name, optIn: e.optIn === true, paper: e.paper === true })));
   const unmatched = unmatchedPrefixes(catalog, args.only);
@@ -145,8 +149,11 @@ async function main(): Promise<number> {
   if (args.backend !== undefined) process.env.PCL_BACKEND = backend.name;
   const nativeInfo = native.nativeInfo();
   const machine = machineInfo({ backend: backend.name, selected: selectedBackendInfo(), native: nativeInfo, threads, recompute: args.recompute });
-  if (json) console.log(JSON.stringify({ machine }));
-  for (const line of machineLines(machine)) say(line);
+  // A child of an isolated run prints only its results ({"childResult": ...} lines) on stdout, for the parent.
+  if (!args.child) {
+    if (json) console.log(JSON.stringify({ machine }));
+    for (const line of machineLines(machine)) say(line);
+  }
 
   const ctx: LoadContext = { primary: backend.tfjsName, addCpu: args.backend === undefined, args };
   const workloads: Workload[] = [];
@@ -169,7 +176,7 @@ async function main(): Promise<number> {
   const refs = new Map<TimedWorkload, PytorchScriptRef>();
   for (const w of timed) if (w.pytorchScript) refs.set(w, w.pytorchScript(repsOf(w)));
   const keys = [...new Set(timed.flatMap((w) => (w.pytorchKey ? [w.pytorchKey] : [])))];
-  if (args.pytorch && (keys.length || refs.size)) {
+  if (args.pytorch && !args.child && (keys.length || refs.size)) {
     const device = GPU_BACKENDS.includes(backend.name) ? "cuda" : "cpu";
     say(`running the PyTorch references first (${threads} threads${device === "cuda" ? ", CUDA where torch sees it" : ""})...`);
     torch = runPytorch(keys, threads, [...refs.values()], device, say);
@@ -197,7 +204,12 @@ async function main(): Promise<number> {
         say(`${w.name} on ${b}: backend not available, skipped`);
         continue;
       }
-      const r = await timeWorkload(w, b, args);
+      const isolated = w.memory === true && args.isolate && !args.child;
+      const r = isolated ? await timeInChild(w, args, threads, say) : await timeWorkload(w, b, args);
+      if (args.child) {
+        console.log(JSON.stringify({ childResult: r }));
+        continue;
+      }
       if (b === backend.tfjsName) results.set(w, r);
       const mem = memoryFields(r);
       const images = w.images ? { imagesPerSec: round((1000 * w.images) / r.bestMs) } : {};
@@ -240,6 +252,24 @@ async function main(): Promise<number> {
     if (params && !params.ok) say(`${w.name}: PARAMETER COUNTS DIFFER: ours ${params.ours}, PyTorch ${params.theirs} (the reference is not the same network)`);
   }
   return 0;
+}
+
+/**
+ * Runs one memory workload in a fresh process (this file with --child and the same settings) and
+ * returns its result: its peak RSS and the backend's GPU pool are then its own.
+ */
+async function timeInChild(w: TimedWorkload, args: BenchArgs, threads: number, say: (line: string) => void): Promise<TimedResult> {
+  const argv = childArgv(args, w.name, threads);
+  say(`${w.name}: running in a child process of its own (bench/run.ts ${argv.join(" ")})`);
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...argv], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolveExit, reject) => { child.on("error", reject); child.on("exit", resolveExit); });
+  const line = out.split("\n").find((l) => l.startsWith('{"childResult"'));
+  if (code !== 0 || !line) throw new Error(`${w.name}: the child process exited with ${code} and no result (expected a {"childResult": ...} line); its output: ${out.slice(-500)}`);
+  const r = (JSON.parse(line) as { childResult: TimedResult }).childResult;
+  if (r.workload !== w.name) throw new Error(`${w.name}: the child process timed ${r.workload}`);
+  return r;
 }
 
 interface MemoryFields {
