@@ -53,9 +53,6 @@ export function defaultTilePlan(spec: PclSpec, side: number) {
   return { radius, tile, overlap, tileSide: axis.size, tiles, perCall, batchPixels, maxBatch };
 }
 
-/** Names of the tiled workloads (for the selection, before the module loads). */
-export const TILED_INFERENCE_NAMES: readonly string[] = ["infer-edsr-512", "infer-rcan-512"];
-
 function tiledWorkload(name: string, model: "edsr" | "rcan", spec: PclSpec, namedSide: number, backends: readonly string[], sideOverride?: number): TimedWorkload {
   const side = sideOverride ?? namedSide;
   const plan = defaultTilePlan(spec, side);

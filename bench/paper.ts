@@ -43,12 +43,6 @@ export interface PaperOptions {
   readonly patch?: number;
 }
 
-/** Names of the workloads `paperWorkloads` makes (for the selection, before the module loads). */
-export const PAPER_TRAINING_NAMES: readonly string[] = [
-  "pcl-iteration-rcan-b16", "pcl-iteration-edsr-b16", "pcl-iteration-rcan-b2",
-  "train-step-rcan-b2", "train-step-han-b2", "train-step-edsr-b2",
-];
-
 /** Uniform [0, 1) LR and HR of one batch, as the data pipeline hands them to trainStep. */
 function randomBatch(n: number, patch: number, scale: number, seed: number): TrainBatch {
   const r = createRng(seed);

@@ -27,6 +27,7 @@
  *                                         marked smoke: true; not the named workload's figures)
  *   npm run bench -- --no-pytorch         skip the PyTorch anchor
  *   npm run bench -- --threads 2          native thread count (default: all cores; PyTorch gets the same)
+ *   npm run bench -- --no-isolate         run the memory workloads in this process (see below)
  *
  * The PyTorch references run first, each in its own process, so that its peak memory and ours
  * are never held at once. Each memory workload (the paper ones) runs in a child process of its
@@ -36,8 +37,7 @@
  * them (webgpu), and the process's peak RSS (`peakRssKiB`; null when, in-process, it did not
  * rise during the workload).
  *
- * Adding a workload: export a TimedWorkload/ReportWorkload (bench/workload.ts) from its own module
- * and add it to WORKLOADS below with its names (lazy imports keep unrelated modules out of a filtered run).
+ * Adding a workload: see bench/catalog.ts.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { spawn } from "node:child_process";
@@ -45,52 +45,12 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { BackendError, selectBackend, selectedBackendInfo, type BackendName } from "../src/backend/select.js";
 import { BenchUsageError, childArgv, parseBenchArgs, selectWorkloads, unmatchedPrefixes, type BenchArgs } from "./args.js";
+import { WORKLOADS, type LoadContext } from "./catalog.js";
+import { memoryFields, memoryRatio, memoryText, paramCheck } from "./compare.js";
 import { machineInfo, machineLines } from "./machine.js";
 import { runPytorch, type TorchTiming } from "./pytorch.js";
 import type { PytorchScriptRef, TimedResult, TimedWorkload, Workload } from "./workload.js";
 import { repetitions, timeWorkload } from "./workload.js";
-
-interface Entry {
-  /** The names of the workloads load() returns (the selection runs before any module loads). */
-  names: readonly string[];
-  /** Run only when --only names it (or, for the paper group, --paper). */
-  optIn?: boolean;
-  paper?: boolean;
-  /** `primary`: the backend of this run; `withCpu`: primary plus tfjs's cpu where the default run adds it. */
-  load(ctx: LoadContext): Promise<Workload[]>;
-}
-
-interface LoadContext {
-  readonly primary: string;
-  /** Today's default run adds tfjs's pure-JS cpu to the small conv kernels; a --backend run does not. */
-  readonly addCpu: boolean;
-  readonly args: BenchArgs;
-}
-
-const PCL_STEP_NAMES = ["g-step-l1", "d-step", "g-step-pcl", "pcl-iteration"];
-
-const WORKLOADS: Entry[] = [
-  {
-    names: ["fwd", "bwd-input", "bwd-filter"].flatMap((p) => [`conv-${p}-c64`, `conv-${p}-c32`]),
-    load: async ({ primary, addCpu }) => (await import("./kernels.js")).convKernelWorkloads(primary, addCpu),
-  },
-  // The same iteration written op by op with plain tfjs (no DSL, no fused similarity): a reference
-  // for what the DSL's compiled graph saves, not one of the issue's workloads.
-  { names: ["a", "b", "c", "d"].map((m) => `pcl-raw-${m}`), optIn: true, load: async ({ primary }) => (await import("./raw-pcl-step.js")).rawPclWorkloads([primary]) },
-  { names: PCL_STEP_NAMES, load: async ({ primary }) => (await import("./pcl-step.js")).pclStepWorkloads([primary]) },
-  { names: ["infer-edsr-tiny", "infer-edsr-baseline"], load: async ({ primary }) => (await import("./inference.js")).inferenceWorkloads([primary]) },
-  {
-    names: ["pcl-iteration-rcan-b16", "pcl-iteration-edsr-b16", "pcl-iteration-rcan-b2", "train-step-rcan-b2", "train-step-han-b2", "train-step-edsr-b2"],
-    optIn: true, paper: true,
-    load: async ({ primary, args }) => (await import("./paper.js")).paperWorkloads({ backends: [primary], recompute: args.recompute, batch: args.batch, patch: args.patch }),
-  },
-  {
-    names: ["infer-edsr-512", "infer-rcan-512"], optIn: true, paper: true,
-    load: async ({ primary, args }) => (await import("./inference.js")).tiledInferenceWorkloads([primary], args.image),
-  },
-  { names: ["imresize-2k"], load: async () => [(await import("./imresize.js")).imresizeWorkload()] },
-  { names: ["watch"], load: async () => [{ kind: "report", inference: true, ...(await import("./watch.js")).watchWorkload }] as Workload[] },
-];
 
 const GPU_BACKENDS: readonly string[] = ["webgpu", "tensorflow-gpu"];
 
@@ -120,7 +80,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (args.help) {
-    console.log("npm run bench -- [--json] [--backend NAME] [--only PREFIX,...] [--paper] [--recompute none|groups|blocks] [--reps N] [--warmup N] [--batch N] [--patch N] [--image N] [--threads N] [--no-pytorch]\n(see the top of bench/run.ts)");
+    console.log("npm run bench -- [--json] [--backend NAME] [--only PREFIX,...] [--paper] [--recompute none|groups|blocks] [--reps N] [--warmup N] [--batch N] [--patch N] [--image N] [--threads N] [--no-pytorch] [--no-isolate]\n(see the top of bench/run.ts)");
     return 0;
   }
   const { json } = args;
@@ -184,6 +144,7 @@ async function main(): Promise<number> {
   }
 
   const results = new Map<TimedWorkload, TimedResult>();
+  let failures = 0;
   for (const w of workloads) {
     if (w.kind === "report") {
       // The CLI's inference commands keep no recycled buffers on native (selectBackend's "inference" workload).
@@ -205,7 +166,17 @@ async function main(): Promise<number> {
         continue;
       }
       const isolated = w.memory === true && args.isolate && !args.child;
-      const r = isolated ? await timeInChild(w, args, threads, say) : await timeWorkload(w, b, args);
+      let r: TimedResult;
+      try {
+        r = isolated ? await timeInChild(w, args, threads, say) : await timeWorkload(w, b, args);
+      } catch (err) {
+        // One workload failing (out of memory on a small GPU, a backend without a kernel) does not end the run.
+        const message = (err as Error).message.split("\n")[0];
+        say(`${w.name} on ${b}: FAILED: ${message}`);
+        if (json) console.log(JSON.stringify({ workload: w.name, backend: b, error: message }));
+        failures++;
+        continue;
+      }
       if (args.child) {
         console.log(JSON.stringify({ childResult: r }));
         continue;
@@ -225,7 +196,8 @@ async function main(): Promise<number> {
     }
   }
 
-  if (!args.pytorch) return 0;
+  const status = failures ? 1 : 0;
+  if (!args.pytorch || args.child) return status;
   for (const w of timed) {
     const ref = refs.get(w);
     const t = ref ? torch.timings.get(ref.key) : w.pytorchKey ? torch.timings.get(w.pytorchKey) : undefined;
@@ -235,7 +207,7 @@ async function main(): Promise<number> {
     const torchGflops = t.gflops ?? (ref && w.flops ? w.flops / t.bestMs / 1e6 : null);
     const timeRatio = ours.bestMs / t.bestMs;
     const gflopsShare = ours.gflops !== null && torchGflops ? ours.gflops / torchGflops : null;
-    const memory = memoryRatio(ours, t);
+    const memory = memoryRatio(ours, t, GPU_BACKENDS.includes(backend.name));
     const params = ref?.params ? paramCheck(ref.params, t) : null;
     if (json) {
       const extra = ref ? { device: t.device ?? null, peakRssGiB: t.peakRssGiB ?? null, peakCudaGiB: t.peakCudaGiB ?? null, params: t.params ?? null, paramsE: t.paramsE ?? null } : {};
@@ -246,12 +218,16 @@ async function main(): Promise<number> {
         ...(params ? { paramsMatch: params.ok, paramsOurs: params.ours, paramsPytorch: params.theirs } : {}),
       }));
     } else {
-      const torchMem = t.peakCudaGiB !== undefined ? `, peak CUDA ${t.peakCudaGiB} GiB` : t.peakRssGiB !== undefined ? `, peak RSS ${t.peakRssGiB} GiB` : "";
-      say(`${w.name.padEnd(22)} pytorch best ${t.bestMs.toFixed(2).padStart(9)} ms  ${torchGflops === null ? "" : `${torchGflops.toFixed(1)} GFLOP/s`}${torchMem}  -> ours/PyTorch time ${timeRatio.toFixed(2)}x${gflopsShare === null ? "" : `, GFLOP/s ${(100 * gflopsShare).toFixed(0)}% of PyTorch`}${memory ? `, peak memory ${memory.ratio.toFixed(2)}x (${memory.basis})` : ""}`);
+      const figures = [
+        ...(torchGflops === null ? [] : [`${torchGflops.toFixed(1)} GFLOP/s`]),
+        ...(t.peakCudaGiB !== undefined ? [`peak CUDA ${t.peakCudaGiB} GiB`] : t.peakRssGiB !== undefined ? [`peak RSS ${t.peakRssGiB} GiB`] : []),
+        ...(t.device ? [t.device] : []),
+      ].join(", ");
+      say(`${w.name.padEnd(22)} pytorch best ${t.bestMs.toFixed(2).padStart(9)} ms  ${figures}  -> ours/PyTorch time ${timeRatio.toFixed(2)}x${gflopsShare === null ? "" : `, GFLOP/s ${(100 * gflopsShare).toFixed(0)}% of PyTorch`}${memory ? `, peak memory ${memory.ratio.toFixed(2)}x (${memory.basis})` : ""}`);
     }
     if (params && !params.ok) say(`${w.name}: PARAMETER COUNTS DIFFER: ours ${params.ours}, PyTorch ${params.theirs} (the reference is not the same network)`);
   }
-  return 0;
+  return status;
 }
 
 /**
@@ -270,62 +246,6 @@ async function timeInChild(w: TimedWorkload, args: BenchArgs, threads: number, s
   const r = (JSON.parse(line) as { childResult: TimedResult }).childResult;
   if (r.workload !== w.name) throw new Error(`${w.name}: the child process timed ${r.workload}`);
   return r;
-}
-
-interface MemoryFields {
-  peakTensorBytes: number;
-  liveTensorBytes: number;
-  largestTensorBytes: number;
-  gpuBytesInUse: number | null;
-  gpuBytesAllocated: number | null;
-  /** This process's peak RSS (KiB) if it rose during the workload (then it is the workload's peak), else null. */
-  peakRssKiB: number | null;
-  maxRssKiB: number;
-}
-
-function memoryFields(r: TimedResult): MemoryFields | null {
-  const m = r.memory;
-  if (!m) return null;
-  return {
-    peakTensorBytes: m.peakTensorBytes, liveTensorBytes: m.liveTensorBytes, largestTensorBytes: m.largestTensorBytes,
-    gpuBytesInUse: m.gpuBytesInUse, gpuBytesAllocated: m.gpuBytesAllocated,
-    peakRssKiB: m.maxRssKiBAfter > m.maxRssKiBBefore ? m.maxRssKiBAfter : null,
-    maxRssKiB: m.maxRssKiBAfter,
-  };
-}
-
-const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-
-function memoryText(m: MemoryFields): string {
-  const parts = [`peak tensors ${gib(m.peakTensorBytes)} above ${gib(m.liveTensorBytes)} live (largest ${gib(m.largestTensorBytes)})`];
-  if (m.gpuBytesAllocated !== null) parts.push(`GPU allocated ${gib(m.gpuBytesAllocated)}${m.gpuBytesInUse === null ? "" : `, in use after ${gib(m.gpuBytesInUse)}`}`);
-  parts.push(m.peakRssKiB === null ? `peak RSS ${gib(m.maxRssKiB * 1024)} reached before this workload` : `peak RSS ${gib(m.peakRssKiB * 1024)}`);
-  return parts.join("; ");
-}
-
-/**
- * Ours over PyTorch's peak memory, like for like: on CUDA, our GPU allocation (webgpu) or our
- * peak tensor bytes with the live ones (tensorflow-gpu) against torch.cuda.max_memory_allocated;
- * on the CPU, the two processes' peak RSS (ours only when it is this workload's).
- */
-function memoryRatio(ours: TimedResult, t: TorchTiming): { ratio: number; basis: string } | null {
-  const m = ours.memory;
-  if (!m) return null;
-  if (t.peakCudaGiB !== undefined && t.peakCudaGiB > 0) {
-    if (m.gpuBytesAllocated !== null) return { ratio: m.gpuBytesAllocated / (t.peakCudaGiB * 2 ** 30), basis: "GPU allocated / torch.cuda.max_memory_allocated" };
-    return { ratio: (m.peakTensorBytes + m.liveTensorBytes) / (t.peakCudaGiB * 2 ** 30), basis: "peak tensor bytes incl. live / torch.cuda.max_memory_allocated" };
-  }
-  if (t.peakRssGiB !== undefined && t.peakRssGiB > 0 && m.maxRssKiBAfter > m.maxRssKiBBefore) {
-    return { ratio: (m.maxRssKiBAfter * 1024) / (t.peakRssGiB * 2 ** 30), basis: "peak RSS" };
-  }
-  return null;
-}
-
-function paramCheck(ours: { generator: number; embedding?: number }, t: TorchTiming): { ok: boolean; ours: string; theirs: string } {
-  const oursText = ours.embedding === undefined ? `G ${ours.generator}` : `G ${ours.generator}, E ${ours.embedding}`;
-  const theirsText = ours.embedding === undefined ? `G ${t.params ?? "?"}` : `G ${t.params ?? "?"}, E ${t.paramsE ?? "?"}`;
-  const ok = t.params === ours.generator && (ours.embedding === undefined || t.paramsE === ours.embedding);
-  return { ok, ours: oursText, theirs: theirsText };
 }
 
 function round(x: number): number {
