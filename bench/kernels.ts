@@ -48,12 +48,16 @@ function convWorkload(pass: Pass, n: number, c: number, hw: number, backends: st
   };
 }
 
-/** native for all shapes; cpu (pure JS, ~0.6 GFLOP/s) for the small shapes only. */
-export function convKernelWorkloads(): TimedWorkload[] {
+/**
+ * `primary` (native by default) for all shapes; with `addCpu` (the default run) also tfjs's cpu
+ * (pure JS, ~0.6 GFLOP/s) for the small shapes.
+ */
+export function convKernelWorkloads(primary = "native", addCpu = true): TimedWorkload[] {
   const out: TimedWorkload[] = [];
+  const small = addCpu && primary !== "cpu" ? [primary, "cpu"] : [primary];
   for (const pass of ["fwd", "bwd-input", "bwd-filter"] as const) {
-    out.push(convWorkload(pass, 16, 64, 48, ["native"]));
-    out.push(convWorkload(pass, 16, 32, 24, ["native", "cpu"]));
+    out.push(convWorkload(pass, 16, 64, 48, [primary]));
+    out.push(convWorkload(pass, 16, 32, 24, small));
   }
   return out;
 }

@@ -1,24 +1,51 @@
 /**
  * The PyTorch anchor: finds a python3 that imports torch (Debian's /usr/bin/python3 with
- * python3-torch; another python3 may come first on PATH), runs the reference scripts in
- * /work/shared/bench (or PCL_PYTORCH_BENCH_DIR) and parses their timings. Never a dependency:
- * without torch the bench just prints no ratios.
+ * python3-torch; another python3 may come first on PATH), runs the reference scripts and parses
+ * their timings. Never a dependency: without torch the bench just prints no ratios.
+ *
+ * Scripts are looked up, each on its own, in this repository's bench/ folder first (where all of
+ * them live), then in PCL_PYTORCH_BENCH_DIR, then in a shared/bench folder next to the checkout
+ * or one level further up (the team's /work/shared/bench for /work/main and /work/wt/NAME).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PytorchScriptRef } from "./workload.js";
 
 export interface TorchTiming {
   key: string;
   bestMs: number;
   medianMs: number;
   gflops: number | null;
+  /** From the JSON-line scripts: the process's peak RSS, the peak CUDA allocation, parameter counts, the device. */
+  peakRssGiB?: number;
+  peakCudaGiB?: number;
+  params?: number;
+  paramsE?: number;
+  device?: string;
 }
 
-export const PYTORCH_BENCH_DIR = process.env.PCL_PYTORCH_BENCH_DIR ?? "/work/shared/bench";
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** A python3 with torch, or null (with the reason). */
-export function findTorchPython(): { python: string } | { python: null; reason: string } {
+/** Where the reference scripts are looked for, in order. */
+export function pytorchBenchDirs(): string[] {
+  const root = resolve(BENCH_DIR, "..");
+  const dirs = [BENCH_DIR];
+  if (process.env.PCL_PYTORCH_BENCH_DIR) dirs.push(resolve(process.env.PCL_PYTORCH_BENCH_DIR));
+  dirs.push(resolve(root, "../shared/bench"), resolve(root, "../../shared/bench"));
+  return [...new Set(dirs)];
+}
+
+/** The first copy of `script` in pytorchBenchDirs(); an Error lists where it looked. */
+export function findScript(script: string): string {
+  const dirs = pytorchBenchDirs();
+  for (const d of dirs) if (existsSync(join(d, script))) return join(d, script);
+  throw new Error(`${script} not found in ${dirs.join(", ")}`);
+}
+
+/** A python3 with torch, or null (with the reason); `cuda`: whether that torch sees a CUDA device. */
+export function findTorchPython(): { python: string; version: string; cuda: boolean } | { python: null; reason: string } {
   const candidates = new Set<string>();
   if (process.env.PCL_PYTORCH_PYTHON) candidates.add(process.env.PCL_PYTORCH_PYTHON);
   candidates.add("/usr/bin/python3");
@@ -26,18 +53,40 @@ export function findTorchPython(): { python: string } | { python: null; reason: 
   for (const line of (which.stdout ?? "").split("\n")) if (line.trim()) candidates.add(line.trim());
   for (const py of candidates) {
     if (!existsSync(py)) continue;
-    const r = spawnSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", timeout: 60_000 });
-    if (r.status === 0) return { python: py };
+    const r = spawnSync(py, ["-c", "import torch; print(torch.__version__, torch.cuda.is_available())"], { encoding: "utf8", timeout: 60_000 });
+    if (r.status === 0) {
+      const [version, cuda] = r.stdout.trim().split(/\s+/);
+      return { python: py, version, cuda: cuda === "True" };
+    }
   }
   return { python: null, reason: "no python3 with torch found (apt-get install python3-torch python3-numpy)" };
 }
 
-function runScript(python: string, script: string, args: string[], timeoutMs: number): string {
-  const path = join(PYTORCH_BENCH_DIR, script);
-  if (!existsSync(path)) throw new Error(`${path} not found`);
+function runScript(python: string, script: string, args: readonly string[], timeoutMs: number): string {
+  const path = findScript(script);
   const r = spawnSync(python, [path, ...args], { encoding: "utf8", timeout: timeoutMs, maxBuffer: 16 << 20 });
-  if (r.status !== 0) throw new Error(`${script} failed (${r.status ?? r.signal}): ${(r.stderr ?? "").split("\n").slice(-5).join(" ")}`);
+  if (r.status !== 0) throw new Error(`${script} ${args.join(" ")} failed (${r.status ?? r.signal}): ${(r.stderr ?? "").trim().split("\n").slice(-5).join(" ")}`);
   return r.stdout;
+}
+
+/** The last line of `out` that is a JSON object (the JSON-line scripts print one). */
+export function parseJsonLine(out: string, script: string): Record<string, unknown> {
+  const line = out.trim().split("\n").reverse().find((l) => l.trim().startsWith("{"));
+  if (!line) throw new Error(`${script}: expected a JSON line on stdout, got ${JSON.stringify(out.slice(-300))}`);
+  const v: unknown = JSON.parse(line);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${script}: expected a JSON object, got ${line}`);
+  return v as Record<string, unknown>;
+}
+
+/** A JSON-line script's result as a TorchTiming (bestMs and medianMs required). */
+export function timingFromJson(key: string, j: Record<string, unknown>, script: string): TorchTiming {
+  const num = (k: string) => (typeof j[k] === "number" ? (j[k] as number) : undefined);
+  const best = num("bestMs"), median = num("medianMs");
+  if (best === undefined || median === undefined) throw new Error(`${script}: expected numeric bestMs and medianMs in ${JSON.stringify(j)}`);
+  const t: TorchTiming = { key, bestMs: best, medianMs: median, gflops: null };
+  for (const k of ["peakRssGiB", "peakCudaGiB", "params", "paramsE"] as const) { const v = num(k); if (v !== undefined) t[k] = v; }
+  if (typeof j.device === "string") t.device = j.device;
+  return t;
 }
 
 /** pytorch_conv.py <threads>, channels_last rows -> conv-{fwd,bwd-input,bwd-filter}-c{64,32}. */
@@ -76,8 +125,13 @@ export interface TorchRun {
   notes: string[];
 }
 
-/** Runs the PyTorch scripts that the requested keys need (conv-*, pcl-*, infer-*). */
-export function runPytorch(keys: readonly string[], threads: number): TorchRun {
+/**
+ * Runs the PyTorch scripts that the requested keys need (conv-*, pcl-*, infer-*, the shared
+ * scripts' keys) and the workloads' own reference scripts (`refs`, one process each, so each
+ * peak RSS is its own), with `threads` threads, on `device` ("cuda" only where torch sees one).
+ * `progress` is told before each script starts.
+ */
+export function runPytorch(keys: readonly string[], threads: number, refs: readonly PytorchScriptRef[] = [], device: "cpu" | "cuda" = "cpu", progress: (line: string) => void = () => undefined): TorchRun {
   const notes: string[] = [];
   const timings = new Map<string, TorchTiming>();
   const found = findTorchPython();
@@ -86,13 +140,27 @@ export function runPytorch(keys: readonly string[], threads: number): TorchRun {
     return { timings, notes };
   }
   const py = found.python;
+  const dev = device === "cuda" && !found.cuda ? "cpu" : device;
+  if (dev !== device) notes.push(`PyTorch ${found.version} sees no CUDA device: its references run on the CPU`);
+  for (const ref of refs) {
+    if (timings.has(ref.key)) continue;
+    const args = [...ref.args, "--threads", String(threads), "--device", dev];
+    progress(`PyTorch: ${ref.script} ${args.join(" ")}`);
+    try {
+      timings.set(ref.key, timingFromJson(ref.key, parseJsonLine(runScript(py, ref.script, args, ref.timeoutMs), ref.script), ref.script));
+    } catch (e) {
+      notes.push(`PyTorch reference failed: ${(e as Error).message}`);
+    }
+  }
   try {
     if (keys.some((k) => k.startsWith("conv-"))) {
+      progress(`PyTorch: pytorch_conv.py ${threads}`);
       for (const t of parseConv(runScript(py, "pytorch_conv.py", [String(threads)], 600_000))) timings.set(t.key, t);
     }
     const modes = [...new Set(keys.filter((k) => /^pcl-[a-d]$/.test(k)).map((k) => k.slice(4)))];
     if (keys.some((k) => k.startsWith("infer-"))) modes.push("infer");
     if (modes.length) {
+      progress(`PyTorch: pytorch_pcl_step.py --mode ${modes.join(",")}`);
       const out = runScript(py, "pytorch_pcl_step.py", ["--channels-last", "--threads", String(threads), "--mode", modes.join(",")], 900_000);
       for (const t of parsePcl(out)) timings.set(t.key, t);
     }
