@@ -10,6 +10,7 @@ import { createRng } from "../src/pipelines/data/index.js";
 import { train, type TrainEvent } from "../src/pipelines/train/train.js";
 import { discriminatorStep, disposeStep, generatorStep, trainStep } from "../src/pipelines/train/train-step.js";
 import { createTrainingState } from "../src/pipelines/train/training-state.js";
+import type { Recompute } from "../src/dsl/index.js";
 import { tinyImageFolder, tinySpec } from "./helpers/tiny-training.js";
 
 test.before(async () => { await selectBackend("cpu", { quiet: true }); });
@@ -89,9 +90,9 @@ test("the tensor count stays flat over 50 training steps", (t) => {
   s.dispose();
 });
 
-async function runTraining(data: string, out: string, iterations: number, resume: boolean, stopAfter?: number): Promise<TrainEvent[]> {
+async function runTraining(data: string, out: string, iterations: number, resume: boolean, stopAfter?: number, recompute: Recompute | "auto" = "auto"): Promise<TrainEvent[]> {
   const stop = new Subject<void>();
-  const spec = tinySpec({ iterations });
+  const spec = tinySpec({ iterations, recompute });
   const events$ = train({ spec, data, val: null, out, resume, backend: "cpu", stop: stopAfter === undefined ? NEVER : stop });
   const events: TrainEvent[] = [];
   await new Promise<void>((resolve, reject) => events$.subscribe({
@@ -123,6 +124,21 @@ test("a corrupt image in the data folder is reported and skipped, and training g
   t.is(skips.length, 1);
   t.regex(skips[0]?.type === "skip" ? skips[0].file : "", /broken\.png$/);
   t.is(events.filter((e) => e.type === "step").length, 2);
+});
+
+test("a run with recomputation, resumed without it, tracks an uninterrupted run without it", async (t) => {
+  const data = await tinyImageFolder(4, 24);
+  const plain = stepLosses(await runTraining(data, mkdtempSync(join(tmpdir(), "pcl-run-")), 6, false, undefined, "none"));
+  const out = mkdtempSync(join(tmpdir(), "pcl-run-"));
+  const first = await runTraining(data, out, 6, false, 3, "blocks");
+  const second = await runTraining(data, out, 6, true, undefined, "none");
+  const mixed = [...stepLosses(first), ...stepLosses(second)];
+  t.is(mixed.length, plain.length);
+  // Recomputed gradients equal the plain ones to float32 rounding, so the losses agree closely, not bit for bit.
+  mixed.forEach((row, i) => row.forEach((v, j) => {
+    const want = plain[i][j];
+    t.true(v === want || (typeof v === "number" && typeof want === "number" && Math.abs(v - want) <= 1e-5 * Math.max(1, Math.abs(want))), `step ${i}: ${v} vs ${want}`);
+  }));
 });
 
 test("train() refuses to resume from a folder without a checkpoint", async (t) => {
