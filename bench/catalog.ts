@@ -46,6 +46,7 @@ export const WORKLOADS: readonly Entry[] = [
     names: ["infer-edsr-512", "infer-rcan-512"], optIn: true, paper: true,
     load: async ({ primary, args }) => (await import("./inference.js")).tiledInferenceWorkloads([primary], args.image),
   },
+  { names: ["memory-plan"], optIn: true, load: async ({ args }) => [(await import("./memory-plan.js")).memoryPlanWorkload(args.backend ?? "native")] },
   { names: ["imresize-2k"], load: async () => [(await import("./imresize.js")).imresizeWorkload()] },
   { names: ["watch"], load: async () => [{ kind: "report", inference: true, ...(await import("./watch.js")).watchWorkload }] as Workload[] },
 ];
