@@ -333,3 +333,16 @@ serial("the fused Adam kernel (PclAdamUpdate) equals the op-by-op update bit for
   ["w", "m", "v"].forEach((name, i) => t.is(Array.from(got[i]).findIndex((x, j) => x !== want[i][j]), -1, `${name} differs`));
   await tf.setBackend("cpu");
 });
+
+serial("Slice: windows of every rank up to 5 (strided copies) and contiguous runs agree with cpu", async (t) => {
+  const x = () => randT([3, 7, 8, 5, 2], 600);
+  const cases: [number[], number[], number[]][] = [
+    [[3, 7, 8, 5, 2], [0, 1, 1, 0, 0], [3, 5, 6, 5, 2]],   // the Pad gradient's window (H and W)
+    [[3, 7, 8, 5, 2], [1, 0, 2, 1, 1], [2, -1, 3, 3, 1]],   // every axis cut, -1 size
+    [[3, 7, 8, 5, 2], [2, 3, 0, 0, 0], [1, 1, 8, 5, 2]],    // contiguous: stays a view
+    [[3, 7, 8, 5, 2], [0, 0, 0, 0, 1], [3, 7, 8, 5, 1]],    // the last axis only
+  ];
+  for (const [shape, begin, size] of cases) {
+    await expectSame(t, `slice ${JSON.stringify([begin, size])}`, () => tf.slice(tf.reshape(x(), shape), begin, size));
+  }
+});
