@@ -334,7 +334,7 @@ serial("the fused Adam kernel (PclAdamUpdate) equals the op-by-op update bit for
   await tf.setBackend("cpu");
 });
 
-serial("Slice: windows of every rank up to 5 (strided copies) and contiguous runs agree with cpu", async (t) => {
+serial("Slice and SplitV: windows of every rank up to 5 (strided copies) and contiguous runs agree with cpu", async (t) => {
   const x = () => randT([3, 7, 8, 5, 2], 600);
   const cases: [number[], number[], number[]][] = [
     [[3, 7, 8, 5, 2], [0, 1, 1, 0, 0], [3, 5, 6, 5, 2]],   // the Pad gradient's window (H and W)
@@ -345,4 +345,8 @@ serial("Slice: windows of every rank up to 5 (strided copies) and contiguous run
   for (const [shape, begin, size] of cases) {
     await expectSame(t, `slice ${JSON.stringify([begin, size])}`, () => tf.slice(tf.reshape(x(), shape), begin, size));
   }
+  // SplitV (a concat's gradient): parts along an inner axis and along the first
+  await expectSame(t, "split axis 3", () => tf.split(x(), [1, 3, 1], 3));
+  await expectSame(t, "split axis 0", () => tf.split(x(), 3, 0));
+  await expectSame(t, "split axis -1", () => tf.split(x(), 2, -1));
 });

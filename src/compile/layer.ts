@@ -39,14 +39,19 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       const fanIn = n.kernel ** 3;
       const kernel = store.weight(w("kernel"), [n.kernel, n.kernel, n.kernel, 1, 1], { kind: "uniformFanIn", fanIn }) as tf.Tensor5D;
       const bias = n.bias ? store.weight(w("bias"), [1], { kind: "uniformFanIn", fanIn }) : undefined;
-      const fn: LayerFn = (x) => {
-        // [N,H,W,C] -> a one-channel volume [N, D=C, H, W, 1], PyTorch's unsqueeze(1) of NCHW.
-        const [b, h, wd, c] = x.shape;
-        const vol = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [b, c, h, wd, 1]) as tf.Tensor5D;
-        let y = tf.conv3d(vol, kernel, 1, "same");
-        if (bias) y = tf.add(y, bias);
-        return tf.transpose(tf.reshape(y, [b, c, h, wd]), [0, 2, 3, 1]) as tf.Tensor4D;
-      };
+      // The 3-D conv of the one-channel volume [N, D=C, H, W, 1] (PyTorch's unsqueeze(1) of NCHW),
+      // 'same' padding, run as a 2-D conv over the NHWC map whose [K,K,C,C] filter is banded along
+      // the channels: filter[ky,kx,ci,co] = kernel[ci-co+K//2, ky, kx] where that depth tap exists.
+      // The same sums as tf.conv3d (zero padding along D is the band's cut-off), on the fast conv
+      // kernels every backend has, without transposing the map twice.
+      const band = bandSelector(n.kernel, inChannels);
+      const fn: LayerFn = (x) => tf.tidy(() => {
+        const k = n.kernel;
+        const taps = tf.transpose(tf.reshape(kernel, [k, k * k]));           // [ky*kx, kz]
+        const filter = tf.reshape(tf.matMul(taps, tf.tensor2d(band, [k, inChannels * inChannels])), [k, k, inChannels, inChannels]) as tf.Tensor4D;
+        const y = tf.conv2d(x, filter, 1, "same");
+        return (bias ? tf.add(y, bias) : y) as tf.Tensor4D;
+      });
       return { fn, outChannels: inChannels };
     })
     .with({ kind: "activation" }, (n) => ({
@@ -152,6 +157,17 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
 }
 
 const RECOMPUTED_UNIT = { blocks: "block", groups: "group" } as const;
+
+/** [K, C*C] of 0/1: row z picks the (ci, co) pairs with ci - co + K//2 = z (made once per layer, a tensor per call). */
+function bandSelector(k: number, channels: number): Float32Array {
+  const half = Math.floor(k / 2);
+  const data = new Float32Array(k * channels * channels);
+  for (let z = 0; z < k; z++) for (let co = 0; co < channels; co++) {
+    const ci = co + z - half;
+    if (ci >= 0 && ci < channels) data[z * channels * channels + ci * channels + co] = 1;
+  }
+  return data;
+}
 
 /**
  * What a residual (skip) node is, by how skips nest inside it: a "block" holds no other skip

@@ -15,7 +15,7 @@ import { compareConfigs } from "./compare.js";
 import { mirrorPadConfig, padV2Config } from "./Pad.js";
 import { reduceConfigs } from "./reduce.js";
 import { selectConfig } from "./Select.js";
-import { sliceConfig } from "./Slice.js";
+import { sliceConfig, splitVConfig } from "./Slice.js";
 import { tileConfig } from "./Tile.js";
 import { transposeConfig } from "./Transpose.js";
 import { unaryConfigs } from "./unary.js";
@@ -42,5 +42,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   packConfig,
   tileConfig,
   sliceConfig,
+  splitVConfig,
   adamUpdateConfig,
 ];
