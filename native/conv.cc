@@ -80,8 +80,16 @@ void direct_conv(const float* xp, int N, int Hp, int Wp, int C, int OH, int OW, 
   const long K = (long)taps * C;
   // ~48-96 pixels per task so the filter panel stays cached while a few rows of input stream by.
   const int bpt = std::max(1, 96 / mr);
-  const long ntask = (nblk + bpt - 1) / bpt;
-  parallel_for((int)ntask, [&](int t) {
+  const long ptask = (nblk + bpt - 1) / bpt;
+  // Few pixels (a deep, small map: 12x12 at 512 channels): pixel tasks alone leave threads idle
+  // (3 tasks on 2 threads), so output-channel panels are split across tasks too.
+  const int want = 4 * num_threads();
+  const int pgroups = ptask >= want ? 1 : (int)std::min<long>(np, (want + ptask - 1) / ptask);
+  const long ntask = ptask * pgroups;
+  parallel_for((int)ntask, [&](int task) {
+    const long t = task / pgroups;
+    const int g = task % pgroups;
+    const int pn0 = (int)((long)np * g / pgroups), pn1 = (int)((long)np * (g + 1) / pgroups);
     const long b0 = (long)t * bpt, b1 = std::min(nblk, b0 + bpt);
     const float* arow[64];
     std::vector<const float*> rows((b1 - b0) * mr);
@@ -94,7 +102,7 @@ void direct_conv(const float* xp, int N, int Hp, int Wp, int C, int OH, int OW, 
         rows[(b - b0) * mr + r] = xp + (((long)n * Hp + (long)oh * sh) * Wp + (long)ow * sw) * C;
       }
     }
-    for (int pn = 0; pn < np; ++pn) {
+    for (int pn = pn0; pn < pn1; ++pn) {
       const int co0 = pn * nr, cols = std::min(nr, CO - co0);
       const float* wp = wpk + (long)pn * K * nr;
       for (long b = b0; b < b1; ++b) {
@@ -106,7 +114,12 @@ void direct_conv(const float* xp, int N, int Hp, int Wp, int C, int OH, int OW, 
     }
     if (bias || act != ACT_LINEAR) {
       const long p0 = b0 * mr, p1 = std::min(P, b1 * mr);
-      bias_act(out + p0 * CO, p1 - p0, CO, bias, act, alpha);
+      if (pgroups == 1) {
+        bias_act(out + p0 * CO, p1 - p0, CO, bias, act, alpha);
+      } else {
+        const int c0 = pn0 * nr, c1 = std::min(CO, pn1 * nr);
+        for (long p = p0; p < p1; ++p) bias_act(out + p * CO + c0, 1, c1 - c0, bias ? bias + c0 : nullptr, act, alpha);
+      }
     }
   });
 }
@@ -355,9 +368,34 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   // Fixed task split (depends on the shape only) so the summation order is deterministic.
   const long px = (long)R * OW;
   const int ntask = (int)std::max<long>(1, std::min<long>({(long)R, 32L, (px + 1023) / 1024}));
+  const int seg_rows = std::max(1, (int)(getenv_int("PCL_WGRAD_SEG", 96) / std::max(1, OW)));
+  if (!swapped && ntask < 2 * num_threads()) {
+    // Few pixels (a small map, a small batch): too few row tasks to keep the threads busy. Split
+    // the weights instead: each task owns one tap x mr input channels for every output channel
+    // and sums all rows in order, straight into dw (no partial sums; deterministic too).
+    const int ciblocks = (C + mr - 1) / mr;
+    parallel_for(taps * ciblocks, [&](int task) {
+      const int tap = task / ciblocks, ci0 = (task % ciblocks) * mr;
+      const int kh = tap / s.KW, kw = tap % s.KW, rows_c = std::min(mr, C - ci0);
+      for (int ci = ci0; ci < ci0 + rows_c; ++ci) std::fill_n(dw + ((long)tap * C + ci) * CO, CO, 0.f);
+      std::vector<const float*> as(seg_rows), bs(seg_rows);
+      for (int g0 = 0; g0 < R; g0 += seg_rows) {
+        const int ns = std::min(R, g0 + seg_rows) - g0;
+        for (int i = 0; i < ns; ++i) {
+          const int r = g0 + i, n = r / s.OH, oh = r % s.OH;
+          as[i] = xp.data() + (((long)n * Hp + (long)oh * s.sh + (long)kh * s.dh) * Wp + (long)kw * s.dw) * C + ci0;
+        }
+        for (int co0 = 0; co0 < CO; co0 += nr) {
+          for (int i = 0; i < ns; ++i) bs[i] = dyp + (long)(g0 + i) * OW * CO + co0;
+          I.wgrad(ns, as.data(), bs.data(), OW, (long)s.sw * C, CO, dw + ((long)tap * C + ci0) * CO + co0, CO, rows_c,
+                  std::min(nr, CO - co0));
+        }
+      }
+    });
+    return;
+  }
   Buf& part = scratch(S_PART);
   part.reset((size_t)ntask * wsize, true);
-  const int seg_rows = std::max(1, (int)(getenv_int("PCL_WGRAD_SEG", 96) / std::max(1, OW)));
   parallel_for(ntask, [&](int t) {
     const int r0 = (long)R * t / ntask, r1 = (long)R * (t + 1) / ntask;
     float* acc = part.data() + t * wsize;
