@@ -525,6 +525,43 @@ ENTRY(Select, 4, {
     parallel_for(ntask, work);
 })
 
+// batchNorm(x, mean, variance, scale, offset, out, channels, eps): out = offset + (x - mean) * scale /
+// sqrt(variance + eps) per channel (the last axis), computed in double as tfjs-backend-cpu computes it.
+// Each of mean, variance, scale, offset has 1 or `channels` values.
+ENTRY(BatchNorm, 8, {
+  napi_typedarray_type t;
+  size_t n;
+  void* d;
+  napi_get_typedarray_info(env, argv[0], &t, &n, &d, nullptr, nullptr);
+  const long C = (long)num(env, argv[6]);
+  const double eps = num(env, argv[7]);
+  if (C <= 0 || n % C != 0) throw Err{"batchNorm: x's length is not a multiple of the channels"};
+  const float* x = (const float*)array_data(env, argv[0], napi_float32_array, n, "x");
+  float* out = (float*)array_data(env, argv[5], napi_float32_array, n, "out");
+  std::vector<double> mean(C), sd(C), scale(C), offset(C);
+  auto per_channel = [&](napi_value v, const char* what, std::vector<double>& dst) {
+    size_t len;
+    napi_get_typedarray_info(env, v, &t, &len, &d, nullptr, nullptr);
+    if (len != 1 && len != (size_t)C) throw Err{std::string("batchNorm: ") + what + " must have 1 or C values"};
+    const float* src = (const float*)array_data(env, v, napi_float32_array, len, what);
+    for (long c = 0; c < C; ++c) dst[c] = src[len == 1 ? 0 : c];
+  };
+  per_channel(argv[1], "mean", mean);
+  per_channel(argv[2], "variance", sd);
+  per_channel(argv[3], "scale", scale);
+  per_channel(argv[4], "offset", offset);
+  for (long c = 0; c < C; ++c) sd[c] = std::sqrt(sd[c] + eps);
+  const long rows = (long)n / C;
+  const int ntask = (int)std::max<long>(1, std::min<long>(64, (long)n / 65536));
+  parallel_for(ntask, [&](int tk) {
+    for (long r = rows * tk / ntask; r < rows * (tk + 1) / ntask; ++r) {
+      const float* xr = x + r * C;
+      float* o = out + r * C;
+      for (long c = 0; c < C; ++c) o[c] = (float)(offset[c] + ((double)xr[c] - mean[c]) * scale[c] / sd[c]);
+    }
+  });
+})
+
 // adamUpdate(w, g, m, v, wOut, mOut, vOut, [b1, 1-b1, b2, 1-b2, lr/c1, c2, eps]): one pass of
 // PyTorch's Adam, written to new arrays (tfjs tensors are immutable):
 //   m' = b1 m + (1-b1) g;  v' = b2 v + (1-b2) g^2;  w' = w - (m' lr/c1) / (sqrt(v') / c2 + eps)
@@ -576,7 +613,7 @@ void register_elementwise(napi_env env, napi_value exports) {
   };
   static const Fn fns[] = {{"binary", Binary},       {"compare", Compare}, {"unary", Unary},
                            {"reduce", Reduce},       {"transpose", Transpose}, {"pad4", Pad4},
-                           {"select", Select},       {"adamUpdate", AdamUpdate}};
+                           {"select", Select},       {"adamUpdate", AdamUpdate}, {"batchNorm", BatchNorm}};
   for (const auto& f : fns) {
     napi_value v;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &v);

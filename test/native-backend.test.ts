@@ -350,3 +350,10 @@ serial("Slice and SplitV: windows of every rank up to 5 (strided copies) and con
   await expectSame(t, "split axis 0", () => tf.split(x(), 3, 0));
   await expectSame(t, "split axis -1", () => tf.split(x(), 2, -1));
 });
+
+serial("FusedBatchNorm: per-channel and scalar parameters agree with cpu", async (t) => {
+  const x = () => randT([2, 5, 6, 7], 700);
+  await expectSame(t, "batchNorm per channel", () => tf.batchNorm(x(), randT([7], 701), tf.abs(randT([7], 702)), randT([7], 703), randT([7], 704), 1e-5));
+  await expectSame(t, "batchNorm scalars", () => tf.batchNorm(x(), tf.scalar(0.3), tf.scalar(2), undefined, undefined, 0.001));
+  await expectSame(t, "batchNorm of moments", () => { const m = tf.moments(x(), [0, 1, 2]); return tf.batchNorm(x(), m.mean, m.variance, randT([7], 705), randT([7], 706), 1e-5); });
+});

@@ -29,6 +29,8 @@ export interface NativeAddon {
   /** mode: 0 constant 1 reflect 2 symmetric */
   pad4(x: Float32Array, out: Float32Array, shape: Int32Array, before: Int32Array, after: Int32Array, mode: number, value: number): void;
   select(cond: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = offset + (x - mean) * scale / sqrt(variance + eps) over the last axis (`channels`); parameters of length 1 or channels */
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, offset: Float32Array, out: Float32Array, channels: number, eps: number): void;
   /** new w, m, v from w, g, m, v; constants [b1, 1-b1, b2, 1-b2, lr/c1, c2, eps] (PyTorch's Adam) */
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array, constants: Float32Array): void;
   setNumThreads(n: number): number;

@@ -2,6 +2,7 @@
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { adamUpdateConfig } from "./AdamUpdate.js";
 import { batchMatMulConfig, fusedMatMulConfig } from "./BatchMatMul.js";
+import { batchNormConfig } from "./BatchNorm.js";
 import { conv2DConfig } from "./Conv2D.js";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.js";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.js";
@@ -43,5 +44,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   tileConfig,
   sliceConfig,
   splitVConfig,
+  batchNormConfig,
   adamUpdateConfig,
 ];
