@@ -369,9 +369,9 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   const long px = (long)R * OW;
   const int ntask = (int)std::max<long>(1, std::min<long>({(long)R, 32L, (px + 1023) / 1024}));
   const int seg_rows = std::max(1, (int)(getenv_int("PCL_WGRAD_SEG", 96) / std::max(1, OW)));
-  if (!swapped && ntask < 2 * num_threads()) {
-    // Few pixels (a small map, a small batch): too few row tasks to keep the threads busy. Split
-    // the weights instead: each task owns one tap x mr input channels for every output channel
+  if (!swapped && ntask < 4 * num_threads()) {
+    // Few pixels (a small map, a small batch: fewer than 4 row tasks per thread, e.g. RCAN's
+    // 2x48x48 maps, 5 tasks for 2 threads): the row split leaves threads idle. Split the weights: each task owns one tap x mr input channels for every output channel
     // and sums all rows in order, straight into dw (no partial sums; deterministic too).
     const int ciblocks = (C + mr - 1) / mr;
     parallel_for(taps * ciblocks, [&](int task) {
