@@ -1,6 +1,7 @@
 /**
- * Time left in a training run, from what the run has shown so far: the mean time of a training
- * step after the first (the first also compiles kernels, allocates and decodes its images), plus
+ * Time left in a training run, from what the run has shown so far: the mean time of the more recent
+ * half of the training steps (at most the last 200), the first step left out (it also compiles
+ * kernels and allocates) and the early ones outgrown (they also decode images on first use), plus
  * the validations and checkpoints still to come at their own measured cost. Before a second step
  * has finished there is no estimate.
  *
@@ -20,8 +21,12 @@ export interface Eta {
   secondsLeft(done: number): number | null;
 }
 
+/** Most steps the mean is taken over. */
+const WINDOW = 200;
+
 export function createEta(o: { readonly iterations: number; readonly validateEvery: number; readonly startIteration: number }): Eta {
-  let steps = 0, stepMsAfterFirst = 0;
+  let steps = 0;
+  const recent: number[] = [];
   let validations = 0, validationMs = 0;
   const validationsAfter = (done: number) => {
     // validations at each multiple of validateEvery after `done`, and one at the end if it is not a multiple
@@ -31,7 +36,9 @@ export function createEta(o: { readonly iterations: number; readonly validateEve
   return {
     step(ms) {
       steps += 1;
-      if (steps > 1) stepMsAfterFirst += ms;
+      if (steps === 1) return;
+      recent.push(ms);
+      if (recent.length > WINDOW) recent.shift();
     },
     validation(ms) {
       validations += 1;
@@ -39,7 +46,8 @@ export function createEta(o: { readonly iterations: number; readonly validateEve
     },
     secondsLeft(done) {
       if (steps < 2) return null;
-      const perStep = stepMsAfterFirst / (steps - 1);
+      const half = recent.slice(recent.length >> 1);
+      const perStep = half.reduce((a, b) => a + b, 0) / half.length;
       const perValidation = validations > 0 ? validationMs / validations : 0;
       return (Math.max(0, o.iterations - done) * perStep + validationsAfter(done) * perValidation) / 1000;
     },

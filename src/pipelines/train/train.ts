@@ -27,7 +27,7 @@ import { decodedBytes, DEFAULT_CACHE_BYTES, loadValidationPairs, trainBatches, t
 import { createEta } from "./eta.js";
 import { matlabLr } from "./make-lr.js";
 import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
-import { planMemory, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
+import { OVERHEAD, planMemory, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 
@@ -53,6 +53,7 @@ export interface PlannedMemory {
   readonly recompute: MemoryEstimate["recompute"];
   /** Predicted peak of the process. */
   readonly estimateBytes: number;
+  /** One iteration's tensors at their peak, and the weights with Adam's moments and the EMA, as the process holds them (with the allocator's slack): the parts of the estimate. */
   readonly activationBytes: number;
   readonly stateBytes: number;
   readonly dataBytes: number;
@@ -110,7 +111,7 @@ export function train(o: TrainRunOptions): Observable<TrainEvent> {
 function plannedMemory(plan: MemoryPlan): PlannedMemory {
   const e = plan.chosen;
   return {
-    recompute: e.recompute, estimateBytes: e.total, activationBytes: e.iteration, stateBytes: e.state, dataBytes: e.data, runtimeBytes: e.runtime,
+    recompute: e.recompute, estimateBytes: e.total, activationBytes: OVERHEAD * e.iteration, stateBytes: OVERHEAD * e.state, dataBytes: e.data, runtimeBytes: e.runtime,
     availableBytes: plan.budget.availableBytes === null ? null : e.runtime + plan.budget.availableBytes,
     considered: plan.considered.map((c) => ({ recompute: c.recompute, estimateBytes: c.total })),
   };
