@@ -14,10 +14,10 @@ Each step ends by reading the loss (loss.item()), as the bench reads ours. Peak 
 process's maximum resident set (ru_maxrss), so run one model per process; on CUDA, peakCudaGiB is
 torch.cuda.max_memory_allocated over the run.
 """
-import argparse, json, resource, statistics, time
+import argparse, json, resource, statistics
 import torch
 
-from pytorch_models import EXPECTED_PARAMS, check_params, generator, place
+from pytorch_models import EXPECTED_PARAMS, check_params, generator, place, timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--model", required=True, choices=["rcan", "han", "edsr"])
@@ -52,12 +52,7 @@ def step():
     return loss.item()
 
 
-times = []
-for i in range(args.warmup + args.steps):
-    t = time.perf_counter()
-    step()
-    if i >= args.warmup:
-        times.append((time.perf_counter() - t) * 1000)
+times = timed(step, args.warmup, args.steps)
 out = {
     "model": args.model, "batch": args.batch, "patch": args.patch, "params": params, "expectedParams": EXPECTED_PARAMS[args.model],
     "recompute": args.recompute, "device": args.device, "threads": args.threads, "torch": torch.__version__,

@@ -19,10 +19,10 @@ Usage: /usr/bin/python3 pytorch_inference.py --model rcan|edsr|han [--size 512] 
        [--overlap 32] [--radius 32] [--tiles-per-call 8] [--batch-pixels 65536] [--reps 2]
        [--warmup 1] [--threads 2] [--device cpu|cuda]
 """
-import argparse, json, math, resource, statistics, time
+import argparse, json, math, resource, statistics
 import torch
 
-from pytorch_models import EXPECTED_PARAMS, check_params, generator, place
+from pytorch_models import EXPECTED_PARAMS, check_params, generator, place, timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--model", required=True, choices=["rcan", "edsr", "han"])
@@ -100,12 +100,7 @@ def upscale():
 
 if args.device == "cuda":
     torch.cuda.reset_peak_memory_stats()
-times = []
-for r in range(args.warmup + args.reps):
-    t = time.perf_counter()
-    upscale()
-    if r >= args.warmup:
-        times.append((time.perf_counter() - t) * 1000)
+times = timed(upscale, args.warmup, args.reps)
 out = {
     "model": args.model, "size": args.size, "tile": args.tile, "overlap": args.overlap, "tiles": len(tiles), "tileSide": side,
     "tilesPerCall": per_call, "params": params, "expectedParams": EXPECTED_PARAMS[args.model], "device": args.device,

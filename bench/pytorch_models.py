@@ -18,6 +18,7 @@ groups), in the backward pass.
 """
 import math
 import sys
+import time
 
 import torch
 import torch.nn as nn
@@ -261,3 +262,14 @@ def check_params(name, module, expected):
     if n != expected:
         print(f"WARNING {name}: {n} parameters, expected {expected} (pcl-stream's graph): not the same network", file=sys.stderr)
     return n
+
+
+def timed(fn, warmup, reps):
+    """Milliseconds of each of `reps` calls of fn(), after `warmup` untimed calls."""
+    times = []
+    for i in range(warmup + reps):
+        t = time.perf_counter()
+        fn()
+        if i >= warmup:
+            times.append((time.perf_counter() - t) * 1000)
+    return times

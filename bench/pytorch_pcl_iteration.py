@@ -34,11 +34,11 @@ Usage: /usr/bin/python3 pytorch_pcl_iteration.py --model rcan|edsr [--batch 16] 
 Peak RSS is the process's ru_maxrss (run one configuration per process); on CUDA, peakCudaGiB is
 torch.cuda.max_memory_allocated over the run.
 """
-import argparse, json, resource, statistics, sys, time
+import argparse, json, resource, statistics, sys
 import torch
 import torch.nn.functional as F
 
-from pytorch_models import EXPECTED_PARAMS, Embedding, check_params, generator, place
+from pytorch_models import EXPECTED_PARAMS, Embedding, check_params, generator, place, timed
 
 p = argparse.ArgumentParser()
 p.add_argument("--model", required=True, choices=["rcan", "edsr", "han"])
@@ -168,12 +168,7 @@ def iteration():
 
 if args.device == "cuda":
     torch.cuda.reset_peak_memory_stats()
-times = []
-for i in range(args.warmup + args.steps):
-    t = time.perf_counter()
-    iteration()
-    if i >= args.warmup:
-        times.append((time.perf_counter() - t) * 1000)
+times = timed(iteration, args.warmup, args.steps)
 out = {
     "model": args.model, "batch": B, "patch": P, "params": params_g, "paramsE": params_e,
     "expectedParams": EXPECTED_PARAMS[args.model], "expectedParamsE": EXPECTED_PARAMS["embedding"],
