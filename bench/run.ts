@@ -150,6 +150,9 @@ async function main(): Promise<number> {
       // The CLI's inference commands keep no recycled buffers on native (selectBackend's "inference" workload).
       const pool = w.inference && backend.name === "native";
       if (pool) native.setNativeBufferPool(0);
+      // A timed workload before it may have left another backend active (imresize-2k runs on cpu);
+      // a report workload runs on the run's backend.
+      await tf.setBackend(backend.tfjsName);
       let r: unknown;
       try {
         r = await w.run();
