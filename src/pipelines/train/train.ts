@@ -24,7 +24,7 @@ import type { PclSpec } from "../../dsl/index.js";
 import { generatorUpscaler } from "../../model/generator-upscaler.js";
 import { limitCachedMemory, memoryBudget, type MemoryBudget } from "../../backend/memory-budget.js";
 import { decodedBytes, DEFAULT_CACHE_BYTES, loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
-import { createEta } from "./eta.js";
+import { contrastiveStepCost, createEta } from "./eta.js";
 import { matlabLr } from "./make-lr.js";
 import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
 import { OVERHEAD, planMemory, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
@@ -134,7 +134,7 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
   const evalUpscaler = evalG ? generatorUpscaler(evalG, spec.generator, spec.scale, spec.name, false) : undefined;
   const started = Date.now();
   const startIteration = state.iteration;
-  const eta = createEta({ iterations, validateEvery: t.validateEvery, startIteration });
+  const eta = createEta({ iterations, validateEvery: t.validateEvery, startIteration, warmup: t.warmup, contrastiveCost: contrastiveStepCost(spec) });
   /** End of the last step or validation: a step's time runs from there (its data wait included). */
   let mark = performance.now();
 
@@ -169,7 +169,7 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     const elapsedMs = Date.now() - started;
     const events: TrainEvent[] = [];
     const now = performance.now();
-    eta.step(now - mark);
+    eta.step(now - mark, done);
     mark = now;
     if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) });
     if (done % t.validateEvery === 0 || done === iterations) {
