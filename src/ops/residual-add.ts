@@ -12,7 +12,13 @@ const addScaled = (scale: number) => tf.customGrad(((x: tf.Tensor, y: tf.Tensor)
   gradFunc: (dy: tf.Tensor) => [tf.clone(dy), scale === 1 ? tf.clone(dy) : tf.mul(dy, scale)],
 })) as unknown as Parameters<typeof tf.customGrad<tf.Tensor>>[0]);
 
-const plain = addScaled(1);
+/** One op per scale (a network uses one or two: 1, and EDSR-large's 0.1), made on first use. */
+const byScale = new Map<number, ReturnType<typeof addScaled>>();
+const opFor = (scale: number) => {
+  let op = byScale.get(scale);
+  if (!op) byScale.set(scale, (op = addScaled(scale)));
+  return op;
+};
 
 /**
  * x + scale * y for tensors of one shape.
@@ -25,5 +31,5 @@ const plain = addScaled(1);
 export function residualAdd<T extends tf.Tensor>(x: T, y: T, scale = 1): T {
   assertSameShape(x, y, "residualAdd", "x and y");
   assertOp(Number.isFinite(scale), "residualAdd", () => `scale must be finite, got ${scale}`);
-  return (scale === 1 ? plain : addScaled(scale))(x, y) as T;
+  return opFor(scale)(x, y) as T;
 }

@@ -8,8 +8,8 @@
  * has finished there is no estimate.
  *
  * ```ts
- * const eta = createEta({ iterations: 1000, validateEvery: 250, startIteration: 0 });
- * eta.step(1_900);          // ms of one step
+ * const eta = createEta({ iterations: 1000, validateEvery: 250, warmup: 900, contrastiveCost: contrastiveStepCost(spec) });
+ * eta.step(1_900, 1);       // ms of the step that completed iteration 1
  * eta.validation(12_000);   // ms of one validation + checkpoint
  * eta.secondsLeft(10);      // after 10 iterations
  * ```
@@ -41,7 +41,7 @@ export function contrastiveStepCost(spec: PclSpec): number {
 const WINDOW = 200;
 
 export function createEta(o: {
-  readonly iterations: number; readonly validateEvery: number; readonly startIteration: number;
+  readonly iterations: number; readonly validateEvery: number;
   /** Iterations of L1 only before the contrastive term (0: none). */
   readonly warmup?: number;
   /** A contrastive step's time over a warm-up step's, used until a contrastive step is timed. Default 1. */

@@ -134,7 +134,7 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
   const evalUpscaler = evalG ? generatorUpscaler(evalG, spec.generator, spec.scale, spec.name, false) : undefined;
   const started = Date.now();
   const startIteration = state.iteration;
-  const eta = createEta({ iterations, validateEvery: t.validateEvery, startIteration, warmup: t.warmup, contrastiveCost: contrastiveStepCost(spec) });
+  const eta = createEta({ iterations, validateEvery: t.validateEvery, warmup: t.warmup, contrastiveCost: contrastiveStepCost(spec) });
   /** End of the last step or validation: a step's time runs from there (its data wait included). */
   let mark = performance.now();
 
