@@ -68,7 +68,7 @@ void pack_filter(const float* w, int taps, int C, int CO, int nr, Buf& wp) {
 void direct_conv(const float* xp, int N, int Hp, int Wp, int C, int OH, int OW, int CO, int KH, int KW,
                  int sh, int sw, int dh, int dw, const float* wpk, const float* bias, int act, float alpha,
                  float* out) {
-  const Isa& I = isa();
+  const Isa& I = isa_for_columns(CO);  // wpk must be packed in this table's nr-wide panels
   const int mr = I.mr, nr = I.nr;
   const int taps = KH * KW;
   std::vector<long> tapoff(taps);
@@ -213,7 +213,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
                         alpha, out);
     return;
   }
-  pack_filter(w, s.KH * s.KW, s.C, s.CO, isa().nr, wpk);
+  pack_filter(w, s.KH * s.KW, s.C, s.CO, isa_for_columns(s.CO).nr, wpk);
   direct_conv(xp, s.N, Hs, Ws, s.C, s.OH, s.OW, s.CO, s.KH, s.KW, s.sh, s.sw, s.dh, s.dw, wpk.data(), bias,
               act, alpha, out);
 }
@@ -224,7 +224,7 @@ namespace {
 // correlation of dy (zero-margined canvas) with the taps of that phase only, so no multiply-adds on
 // inserted zeros. Output tiles are mr consecutive phase pixels of one row (row pitch sw*C).
 void backprop_input_phases(const ConvShape& s, const float* dy, const float* w, float* dx) {
-  const Isa& I = isa();
+  const Isa& I = isa_for_columns(s.C);
   const int mr = I.mr, nr = I.nr;
   const int C = s.C, CO = s.CO;
   const int PH = s.KH + 1, PW = s.KW + 1;
@@ -338,13 +338,13 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
       for (int ci = 0; ci < s.C; ++ci)
         for (int co = 0; co < CO; ++co) d[(long)co * s.C + ci] = src[(long)ci * CO + co];
     }
-  pack_filter(wr.data(), taps, CO, s.C, isa().nr, wpk);
+  pack_filter(wr.data(), taps, CO, s.C, isa_for_columns(s.C).nr, wpk);
   direct_conv(q.data(), s.N, Hq, Wq, CO, s.H, s.W, s.C, s.KH, s.KW, 1, 1, s.dh, s.dw, wpk.data(), nullptr,
               ACT_LINEAR, 0.f, dx);
 }
 
 void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
-  const Isa& I = isa();
+  const Isa& I = isa_for_columns(s.CO);
   const int mr = I.mr, nr = I.nr;
   const int Hp = (s.OH - 1) * s.sh + (s.KH - 1) * s.dh + 1;
   const int Wp = (s.OW - 1) * s.sw + (s.KW - 1) * s.dw + 1;

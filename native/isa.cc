@@ -31,9 +31,17 @@ bool cpu_has_avx2() {
 namespace {
 const Isa* g_isa = nullptr;
 
+// Tile heights a self-test covers: 1, every few rows, and the full tile.
+std::vector<int> tile_rows(int mr) {
+  std::vector<int> ms;
+  for (int m = 1; m < mr; m += (mr > 6 ? 5 : 2)) ms.push_back(m);
+  ms.push_back(mr);
+  return ms;
+}
+
 // Cross-checks a table's micro-kernels against the portable ones on small random problems
 // (every tile edge case), so a wrong kernel on hardware we could not test on is never used.
-bool self_test(const Isa& I) {
+bool self_test_table(const Isa& I) {
   const Isa& R = isa_portable();
   uint32_t seed = 12345;
   auto rnd = [&seed]() {
@@ -50,7 +58,7 @@ bool self_test(const Isa& I) {
     return true;
   };
   // gemm: packed panels -> compare C = A*B computed by scalar loops
-  for (int m = 1; m <= I.mr; m += (I.mr > 6 ? 5 : 2)) {
+  for (int m : tile_rows(I.mr)) {
     for (int n = 1; n <= I.nr; n += 7) {
       std::vector<float> ap((size_t)K * I.mr, 0.f), bp((size_t)K * I.nr, 0.f);
       for (int k = 0; k < K; ++k) {
@@ -72,7 +80,7 @@ bool self_test(const Isa& I) {
   // conv, wgrad, conv_smallco against the portable table on identical inputs
   const long tapoff[3] = {0, 40, 81};
   const int cin = 13;
-  for (int m = 1; m <= I.mr; m += (I.mr > 6 ? 5 : 2)) {
+  for (int m : tile_rows(I.mr)) {
     for (int n = 1; n <= I.nr; n += 9) {
       const float* rows[64];
       for (int r = 0; r < 64; ++r) rows[r] = a.data() + r * 17;
@@ -129,6 +137,9 @@ bool self_test(const Isa& I) {
   return true;
 }
 
+// A table and its wide variant, if any.
+bool self_test(const Isa& I) { return self_test_table(I) && (!I.wide || self_test_table(*I.wide)); }
+
 const Isa* pick_default() {
   const char* env = std::getenv("PCL_NATIVE_ISA");
   if (env && *env) {
@@ -145,6 +156,11 @@ const Isa* pick_default() {
 const Isa& isa() {
   if (!g_isa) g_isa = pick_default();
   return *g_isa;
+}
+
+const Isa& isa_for_columns(int cols) {
+  const Isa& I = isa();
+  return I.wide && cols % I.wide->nr == 0 ? *I.wide : I;
 }
 
 bool set_isa(const char* name) {

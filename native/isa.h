@@ -26,7 +26,16 @@ struct Isa {
 
   void (*wgrad)(int nseg, const float* const* aseg, const float* const* bseg, int seglen, long astep,
                 long bstep, float* c, long ldc, int m, int n);
+
+  // A second table with a wider, shorter tile (AVX-512: 6 x 64) for convolutions whose output
+  // channels are a multiple of its nr, or null. Per k it loads 4 filter vectors and broadcasts 6
+  // inputs for 24 FMAs (12 x 32: 2 + 12), and reads each input pixel once for 64 channels.
+  const Isa* wide;
 };
+
+// The table for a convolution tile whose columns are `cols` channels: the wide one when it
+// divides them evenly, else the active table.
+const Isa& isa_for_columns(int cols);
 
 const Isa& isa_avx512();
 const Isa& isa_avx2();

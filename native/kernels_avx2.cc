@@ -30,7 +30,7 @@ UK_TARGET static inline __m256i avx2_mask(int cnt) {
 }  // namespace
 
 const Isa& isa_avx2() {
-  static const Isa t = {"avx2", MR, NV * VL, avx2_gemm, avx2_conv, avx2_conv_smallco, VL, avx2_wgrad};
+  static const Isa t = {"avx2", MR, NV * VL, avx2_gemm, avx2_conv, avx2_conv_smallco, VL, avx2_wgrad, nullptr};
   return t;
 }
 

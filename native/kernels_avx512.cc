@@ -24,10 +24,20 @@ namespace {
 
 #include "ukernel_body.inc"
 
+// The wide tile: 6 pixels x 64 channels (24 zmm accumulators, 4 filter vectors per k).
+#undef UK_NAME
+#undef MR
+#undef NV
+#define UK_NAME(x) avx512w_##x
+#define MR 6
+#define NV 4
+#include "ukernel_body.inc"
+
 }  // namespace
 
 const Isa& isa_avx512() {
-  static const Isa t = {"avx512", MR, NV * VL, avx512_gemm, avx512_conv, avx512_conv_smallco, VL, avx512_wgrad};
+  static const Isa w = {"avx512-6x64", 6, 4 * VL, avx512w_gemm, avx512w_conv, avx512w_conv_smallco, VL, avx512w_wgrad, nullptr};
+  static const Isa t = {"avx512", 12, 2 * VL, avx512_gemm, avx512_conv, avx512_conv_smallco, VL, avx512_wgrad, &w};
   return t;
 }
 

@@ -46,7 +46,7 @@ static inline v4f pv_bcast(const float* p) {
 }  // namespace
 
 const Isa& isa_portable() {
-  static const Isa t = {"portable", MR, NV * VL, portable_gemm, portable_conv, portable_conv_smallco, VL, portable_wgrad};
+  static const Isa t = {"portable", MR, NV * VL, portable_gemm, portable_conv, portable_conv_smallco, VL, portable_wgrad, nullptr};
   return t;
 }
 

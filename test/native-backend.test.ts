@@ -92,6 +92,10 @@ const convCases: ConvCase[] = [
   { n: 1, h: 8, w: 10, c: 9, co: 64, k: 5, s: 1, pad: 1 },
   { n: 2, h: 6, w: 7, c: 3, co: 12, k: 1, s: 1, pad: "valid" },
   { n: 1, h: 10, w: 10, c: 32, co: 128, k: 3, s: 1, pad: "same" },
+  // 64-multiple channels (AVX-512's 6x64 tile) with a stride-2 gradient and odd widths
+  { n: 2, h: 9, w: 7, c: 64, co: 64, k: 3, s: 2, pad: "same" },
+  // enough pixels for backprop-filter's row split (8 row tasks) on the 6x64 tile
+  { n: 2, h: 64, w: 64, c: 8, co: 64, k: 3, s: 1, pad: "same" },
   { n: 1, h: 9, w: 9, c: 5, co: 7, k: 3, s: 1, pad: "same", d: 2 },
 ];
 
@@ -136,6 +140,41 @@ serial("Conv2DBackpropInput / Conv2DBackpropFilter match cpu", async (t) => {
   // the transpose op calls Conv2DBackpropInput directly
   await expectSame(t, "conv2dTranspose s2", () =>
     tf.conv2dTranspose(randT([2, 5, 6, 16], 5) as tf.Tensor4D, randT([3, 3, 8, 16], 6) as tf.Tensor4D, [2, 10, 12, 8], 2, "same"));
+});
+
+serial("conv kernels and matmul match cpu under every instruction set this CPU has (each table forced)", async (t) => {
+  const { addon } = await import("../src/backend/native/addon.js");
+  const info = nativeInfo();
+  if (!info.ok) return t.fail(info.reason);
+  const original = info.isa;
+  const tested: string[] = [];
+  try {
+    for (const name of ["avx512", "avx2", "portable"]) {
+      if (!addon().setIsa(name)) {
+        t.log(`${name}: not available on this CPU (not tested here)`);
+        continue;
+      }
+      tested.push(name);
+      for (const [i, c] of convCases.entries()) {
+        if (c.d) continue;
+        await expectSame(t, `${name}: conv2d + grads ${label(c)}`, () => {
+          const x = randT([c.n, c.h, c.w, c.c], 170 + i) as tf.Tensor4D;
+          const w = randT([c.k, c.k, c.c, c.co], 180 + i) as tf.Tensor4D;
+          const f = (a: tf.Tensor, b: tf.Tensor) => {
+            const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad);
+            return tf.sum(tf.mul(y, randT(y.shape, 190 + i)));
+          };
+          return [tf.conv2d(x, w, c.s, c.pad), ...tf.grads(f)([x, w])];
+        });
+      }
+      await expectSame(t, `${name}: matmul 37x70 * 70x67`, () => tf.matMul(randT([37, 70], 5), randT([70, 67], 6)));
+    }
+  } finally {
+    addon().setIsa(original);
+  }
+  t.true(tested.includes("portable"), "the portable table is always available");
+  const after = nativeInfo();
+  t.is(after.ok ? after.isa : "", original, "the default table is restored");
 });
 
 interface DwCase { n: number; h: number; w: number; c: number; m: number; k: number; s: number; pad: Pad }
