@@ -12,7 +12,8 @@
         "native/gemm.cc",
         "native/conv.cc",
         "native/depthwise.cc",
-        "native/elementwise.cc"
+        "native/elementwise.cc",
+        "native/channelwise.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-O0", "-std=gnu++17"],

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "channelwise.h"
 #include "conv.h"
 #include "depthwise.h"
 #include "elementwise.h"
@@ -223,6 +224,42 @@ napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   });
 }
 
+// biasActivationGrad(dy, y, g, dbias, rows, C, slope)
+napi_value BiasActivationGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const long rows = (long)a.num(4);
+    const int C = (int)a.num(5);
+    const size_t n = (size_t)rows * C;
+    pcl::bias_activation_grad(a.f32(0, n), a.f32(1, n), rows, C, (float)a.num(6), a.f32(2, n), a.f32(3, C));
+    return undefined(env);
+  });
+}
+
+// channelDot(dy, x, out, N, HW, C): out[N*C]
+napi_value ChannelDot(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int N = (int)a.num(3), C = (int)a.num(5);
+    const long HW = (long)a.num(4);
+    const size_t n = (size_t)N * HW * C;
+    pcl::channel_dot(a.f32(0, n), a.f32(1, n), N, HW, C, a.f32(2, (size_t)N * C));
+    return undefined(env);
+  });
+}
+
+// scaleShiftChannels(dy, s, b, out, N, HW, C)
+napi_value ScaleShiftChannels(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int N = (int)a.num(4), C = (int)a.num(6);
+    const long HW = (long)a.num(5);
+    const size_t n = (size_t)N * HW * C;
+    pcl::scale_shift_channels(a.f32(0, n), a.f32(1, (size_t)N * C), a.f32(2, (size_t)N * C), N, HW, C, a.f32(3, n));
+    return undefined(env);
+  });
+}
+
 napi_value GetNumThreads(napi_env env, napi_callback_info) {
   napi_value r;
   napi_create_int32(env, pcl::num_threads(), &r);
@@ -279,6 +316,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseBackpropInput", DepthwiseBackpropInput},
       {"depthwiseBackpropFilter", DepthwiseBackpropFilter},
       {"matmul", MatMul},
+      {"biasActivationGrad", BiasActivationGrad},
+      {"channelDot", ChannelDot},
+      {"scaleShiftChannels", ScaleShiftChannels},
       {"setNumThreads", SetNumThreads},
       {"getNumThreads", GetNumThreads},
       {"isa", GetIsa},

@@ -9,7 +9,7 @@ import * as ops from "../src/ops/index.js";
 import {
   adamUpdate, adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
   infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, recompute, reflectPad, residualAdd, sampleBlurKernel, sharpen, tapeGradients, tapeVariableGrads,
-  untaped, type ConvActivation,
+  untaped, biasActivationGrad, channelDot, channelGate, scaleShiftChannels, type ConvActivation,
 } from "../src/ops/index.js";
 import { forEachBackend, seededArray, tf, type CaseContext } from "./helpers/backends.js";
 import { mulberry32 } from "../src/compile/weights.js";
@@ -214,6 +214,34 @@ opCase("adamUpdate (a backend's fused PclAdamUpdate kernel, or the op-by-op upda
   return { w: r.w, m: r.m, v: r.v };
 });
 
+opCase("biasActivationGrad, channelDot, scaleShiftChannels (a backend's fused kernels, or op chains)",
+  ["biasActivationGrad", "channelDot", "scaleShiftChannels"], (c) => {
+    const dy = c.tensor<tf.Rank.R4>([2, 5, 7, 6], 230), y = c.tensor<tf.Rank.R4>([2, 5, 7, 6], 231), x = c.tensor<tf.Rank.R4>([2, 5, 7, 6], 232);
+    const relu = biasActivationGrad(dy, tf.relu(y), 0), leaky = biasActivationGrad(dy, y, 0.2);
+    return {
+      gRelu: relu.g, dbiasRelu: relu.dbias, gLeaky: leaky.g, dbiasLeaky: leaky.dbias,
+      dot: channelDot(dy, x), scaled: scaleShiftChannels(dy, c.tensor<tf.Rank.R4>([2, 1, 1, 6], 233), c.tensor<tf.Rank.R4>([2, 1, 1, 6], 234)),
+    };
+  });
+
+opCase("channelGate (RCAN's channel attention as one op) against the op-by-op gate: values and gradients",
+  ["channelGate"], (c) => {
+    const x = c.tensor<tf.Rank.R4>([2, 5, 6, 8], 240);
+    const w1 = tf.variable(c.tensor<tf.Rank.R4>([1, 1, 8, 2], 241)), b1 = tf.variable(c.tensor<tf.Rank.R1>([2], 242));
+    const w2 = tf.variable(c.tensor<tf.Rank.R4>([1, 1, 2, 8], 243)), b2 = tf.variable(c.tensor<tf.Rank.R1>([8], 244));
+    const f = (m: tf.Tensor4D) => tf.sigmoid(tf.add(tf.conv2d(tf.relu(tf.add(tf.conv2d(m, w1 as tf.Tensor4D, 1, "valid"), b1)) as tf.Tensor4D, w2 as tf.Tensor4D, 1, "valid"), b2)) as tf.Tensor4D;
+    const gate = channelGate(f, [w1, b1, w2, b2]);
+    const plain = (v: tf.Tensor4D) => tf.mul(v, f(tf.mean(v, [1, 2], true) as tf.Tensor4D)) as tf.Tensor4D;
+    const dy = c.tensor([2, 5, 6, 8], 245);
+    const ws = [x, w1, b1, w2, b2];
+    const fused = tapeGradients(() => gate(x), ws, dy), ref = tapeGradients(() => plain(x), ws, dy);
+    const out: tf.NamedTensorMap = { y: fused.value, yPlain: ref.value, yUntaped: gate(x) };
+    ["x", "w1", "b1", "w2", "b2"].forEach((name, i) => { out[`d${name}`] = fused.grads[i]!; out[`d${name} plain`] = ref.grads[i]!; });
+    const kept = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, tf.keep(v)]));
+    tf.dispose([w1, b1, w2, b2]);
+    return kept;
+  });
+
 /**
  * Exports of src/ops that create no tensors, and why: constants, and functions on typed arrays
  * and numbers, which give the same results whatever backend is active.
@@ -228,7 +256,8 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   psnrPlane: "Float64Array metric", psnrRgb: "typed-array metric", psnrY: "typed-array metric", rgbToY: "typed-array colour conversion",
   sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
   isRecording: "reads the engine's tape state", peakTensorBytes: "counts the engine's buffers around a callback",
-  ADAM_UPDATE: "constant (a kernel name)", adamConstants: "Float32Array of constants",
+  ADAM_UPDATE: "constant (a kernel name)", BIAS_ACTIVATION_GRAD: "constant (a kernel name)", CHANNEL_DOT: "constant (a kernel name)",
+  SCALE_SHIFT_CHANNELS: "constant (a kernel name)", adamConstants: "Float32Array of constants",
 };
 
 /** Tensor ops whose conformance case lives in another file. */

@@ -4,8 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { match } from "ts-pattern";
-import { childrenOf, joinPath, type ConvNode, type LayerNode, type Recompute } from "../dsl/index.js";
+import { childrenOf, joinPath, type ConvNode, type LayerNode, type Recompute, type SequenceNode } from "../dsl/index.js";
 import { adaptiveAvgPool } from "../ops/adaptive-avg-pool.js";
+import { channelGate } from "../ops/channel-gate.js";
 import { conv2dBiasActivation, type ConvActivation } from "../ops/conv2d-bias-activation.js";
 import { haarBands } from "../ops/haar.js";
 import { pixelShuffle } from "../ops/pixel-shuffle.js";
@@ -101,28 +102,7 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       const scale = store.weight(w("scale"), [], { kind: "constant", value: n.init });
       return { fn: (x: tf.Tensor4D) => tf.mul(x, scale) as tf.Tensor4D, outChannels: inChannels };
     })
-    .with({ kind: "sequence" }, () => {
-      let c = inChannels;
-      const fns: LayerFn[] = [];
-      for (let i = 0; i < kids.length; i++) {
-        const conv = kids[i].node, next = kids[i + 1]?.node;
-        const act = conv.kind === "conv" && conv.bias ? fusableActivation(next) : undefined;
-        if (conv.kind === "conv" && act) {
-          // conv then its activation: one kernel (the activation has no weights, so paths and seeds are unchanged)
-          fns.push(compileConv(conv, c, joinPath(path, kids[i].segment), store, act.fn, act.alpha));
-          c = conv.out;
-          i++;
-          continue;
-        }
-        const r = sub(i, c);
-        c = r.outChannels;
-        fns.push(r.fn);
-      }
-      // One scope per sequence: what its layers make and the tape does not keep (a channel
-      // attention's product, pre-activation copies) is freed as soon as the sequence is done, as
-      // PyTorch frees by reference count, not when the whole forward pass ends.
-      return { fn: (x: tf.Tensor4D) => tf.tidy(() => fns.reduce((y, f) => f(y), x)), outChannels: c };
-    })
+    .with({ kind: "sequence" }, (n) => compileSequence(n, 0, inChannels, path, store, options))
     .with({ kind: "skip" }, (n) => {
       const declared = store.variables.size;
       const body = sub(0, inChannels).fn;
@@ -131,7 +111,16 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       // The weights declared while compiling the body are the ones the recomputation differentiates.
       return { fn: recompute(fn, [...store.variables.values()].slice(declared)), outChannels: inChannels };
     })
-    .with({ kind: "gate" }, () => {
+    .with({ kind: "gate" }, (n) => {
+      const pooled = globalPoolingScales(n.body);
+      if (pooled) {
+        // x * f(global mean of x): one op whose backward pass reads the map twice (ops/channel-gate.ts).
+        const declared = store.variables.size;
+        const f = compileSequence(pooled, 1, inChannels, joinPath(path, kids[0].segment), store, options);
+        if (f.outChannels === inChannels) return { fn: channelGate(f.fn, [...store.variables.values()].slice(declared)), outChannels: inChannels };
+        // one scale broadcast over the channels: the plain product
+        return { fn: (x: tf.Tensor4D) => tf.tidy(() => tf.mul(x, f.fn(tf.mean(x, [1, 2], true) as tf.Tensor4D)) as tf.Tensor4D), outChannels: inChannels };
+      }
       const body = sub(0, inChannels).fn;
       return { fn: (x: tf.Tensor4D) => tf.mul(x, body(x)) as tf.Tensor4D, outChannels: inChannels };
     })
@@ -154,6 +143,42 @@ export function compileLayer(node: LayerNode, inChannels: number, path: string, 
       outChannels: n.count,
     }))
     .exhaustive();
+}
+
+/**
+ * Compiles the layers of a sequence from index `from` on (the ones before are the caller's), with
+ * each conv that has a bias and is followed by ReLU / LeakyReLU run as one kernel with it.
+ * Weight paths are the sequence's own (`path/<segment>`), whatever `from` is.
+ */
+function compileSequence(node: SequenceNode, from: number, inChannels: number, path: string, store: WeightStore, options: CompileOptions): { fn: LayerFn; outChannels: number } {
+  const kids = childrenOf(node);
+  let c = inChannels;
+  const fns: LayerFn[] = [];
+  for (let i = from; i < kids.length; i++) {
+    const conv = kids[i].node, next = kids[i + 1]?.node;
+    const act = conv.kind === "conv" && conv.bias ? fusableActivation(next) : undefined;
+    if (conv.kind === "conv" && act) {
+      // conv then its activation: one kernel (the activation has no weights, so paths and seeds are unchanged)
+      fns.push(compileConv(conv, c, joinPath(path, kids[i].segment), store, act.fn, act.alpha));
+      c = conv.out;
+      i++;
+      continue;
+    }
+    const r = compileLayer(kids[i].node, c, joinPath(path, kids[i].segment), store, options);
+    c = r.outChannels;
+    fns.push(r.fn);
+  }
+  // One scope per sequence: what its layers make and the tape does not keep (a channel
+  // attention's product, pre-activation copies) is freed as soon as the sequence is done, as
+  // PyTorch frees by reference count, not when the whole forward pass ends.
+  return { fn: (x: tf.Tensor4D) => tf.tidy(() => fns.reduce((y, f) => f(y), x)), outChannels: c };
+}
+
+/** A gate body that starts with global average pooling (RCAN's channel attention): the sequence, else undefined. */
+function globalPoolingScales(body: LayerNode): SequenceNode | undefined {
+  if (body.kind !== "sequence" || body.layers.length < 2) return undefined;
+  const first = body.layers[0];
+  return first.kind === "avgPool" && first.size === "global" ? body : undefined;
 }
 
 const RECOMPUTED_UNIT = { blocks: "block", groups: "group" } as const;

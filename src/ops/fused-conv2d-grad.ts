@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { FusedConv2DAttrs, GradConfig, NamedAttrMap } from "@tensorflow/tfjs-core";
+import { biasActivationGrad } from "./bias-activation-grad.js";
 
 export const fusedConv2dGradConfig: GradConfig = {
   kernelName: "FusedConv2D",
@@ -19,18 +20,20 @@ export const fusedConv2dGradConfig: GradConfig = {
     const dilations = Array.isArray(a.dilations) ? a.dilations : [a.dilations, a.dilations];
     if (a.dataFormat !== "NHWC" || dilations.some((d) => d !== 1)) throw new Error("FusedConv2D gradient: only NHWC with dilation 1 is supported");
     const up = dy as tf.Tensor4D;
-    // dy through the activation. Made here, not in a closure: the engine runs each closure in its
-    // own tidy, and this node is on the tape only because some input needs it.
+    // dy through the activation, and the bias gradient in the same pass. Made here, not in a
+    // closure: the engine runs each closure in its own tidy, and this node is on the tape only
+    // because some input needs it (an unused bias gradient is freed with the node's scope).
     let dyPre: tf.Tensor;
+    let dbias: tf.Tensor | undefined;
     if (a.activation === "linear") dyPre = up;
-    else if (a.activation === "relu") dyPre = tf.mul(up, tf.step(y));
-    else if (a.activation === "leakyrelu" && (a.leakyreluAlpha ?? 0.2) > 0) dyPre = tf.mul(up, tf.step(y, a.leakyreluAlpha ?? 0.2));
-    else throw new Error(`FusedConv2D gradient: activation ${a.activation}${a.activation === "leakyrelu" ? ` with slope ${a.leakyreluAlpha}` : ""} is not supported`);
+    else if (a.activation === "relu" || (a.activation === "leakyrelu" && (a.leakyreluAlpha ?? 0.2) > 0)) {
+      ({ g: dyPre, dbias } = biasActivationGrad(up, y, a.activation === "relu" ? 0 : a.leakyreluAlpha ?? 0.2));
+    } else throw new Error(`FusedConv2D gradient: activation ${a.activation}${a.activation === "leakyrelu" ? ` with slope ${a.leakyreluAlpha}` : ""} is not supported`);
     const conv = { strides: a.strides, pad: a.pad, dataFormat: "NHWC", dimRoundingMode: a.dimRoundingMode };
     return {
       x: () => tf.engine().runKernel("Conv2DBackpropInput", { dy: dyPre, filter }, { ...conv, inputShape: x.shape } as unknown as NamedAttrMap) as tf.Tensor,
       filter: () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dyPre }, { ...conv, filterShape: filter.shape } as unknown as NamedAttrMap) as tf.Tensor,
-      bias: () => tf.sum(dyPre, [0, 1, 2]),
+      bias: () => dbias ?? tf.sum(dyPre, [0, 1, 2]),
     };
   },
 };

@@ -15,6 +15,8 @@ export * from "./leaky-relu-grad.js";
 export * from "./reduce-grads.js";
 export * from "./conv2d-bias-activation.js";
 export * from "./fused-conv2d-grad.js";
+export * from "./bias-activation-grad.js";
+export * from "./channel-gate.js";
 export * from "./tape-gradients.js";
 export * from "./recompute.js";
 export * from "./residual-add.js";

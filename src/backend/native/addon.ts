@@ -33,6 +33,12 @@ export interface NativeAddon {
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, offset: Float32Array, out: Float32Array, channels: number, eps: number): void;
   /** new w, m, v from w, g, m, v; constants [b1, 1-b1, b2, 1-b2, lr/c1, c2, eps] (PyTorch's Adam) */
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array, constants: Float32Array): void;
+  /** g = dy * (y > 0 ? 1 : slope), dbias = column sums of g (rows x C) */
+  biasActivationGrad(dy: Float32Array, y: Float32Array, g: Float32Array, dbias: Float32Array, rows: number, channels: number, slope: number): void;
+  /** out[n, c] = sum over the HW pixels of sample n of dy * x */
+  channelDot(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, hw: number, channels: number): void;
+  /** out[n, p, c] = dy[n, p, c] * s[n, c] + b[n, c] */
+  scaleShiftChannels(dy: Float32Array, s: Float32Array, b: Float32Array, out: Float32Array, n: number, hw: number, channels: number): void;
   setNumThreads(n: number): number;
   getNumThreads(): number;
   isa(): string;
@@ -42,7 +48,7 @@ export interface NativeAddon {
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
-const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa"];
+const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa", "biasActivationGrad", "channelDot", "scaleShiftChannels"];
 
 let loaded: AddonLoad | undefined;
 

@@ -3,6 +3,7 @@ import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { adamUpdateConfig } from "./AdamUpdate.js";
 import { batchMatMulConfig, fusedMatMulConfig } from "./BatchMatMul.js";
 import { batchNormConfig } from "./BatchNorm.js";
+import { channelwiseConfigs } from "./Channelwise.js";
 import { conv2DConfig } from "./Conv2D.js";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.js";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.js";
@@ -46,4 +47,5 @@ export const nativeKernelConfigs: KernelConfig[] = [
   splitVConfig,
   batchNormConfig,
   adamUpdateConfig,
+  ...channelwiseConfigs,
 ];
