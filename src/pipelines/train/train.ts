@@ -27,7 +27,7 @@ import { decodedBytes, DEFAULT_CACHE_BYTES, loadValidationPairs, trainBatches, t
 import { contrastiveStepCost, createEta } from "./eta.js";
 import { matlabLr } from "./make-lr.js";
 import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
-import { OVERHEAD, planMemory, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
+import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 
@@ -80,7 +80,7 @@ export class ResumeError extends Error {
 export function train(o: TrainRunOptions): Observable<TrainEvent> {
   const t = o.spec.train;
   const modes = t.recompute === "auto" ? "without recomputation first" : `with --recompute ${t.recompute}`;
-  const planning: TrainEvent = { type: "progress", stage: "plan", message: `estimating memory: one iteration at batch 1 and 2, ${modes}` };
+  const planning: TrainEvent = { type: "progress", stage: "plan", message: `estimating memory: one iteration at batch ${probeBatches(t.batch).join(" and ")}, ${modes}` };
   return concat(of(planning), defer(async () => {
     const skips: TrainEvent[] = [];
     const runtime = process.memoryUsage().rss;
