@@ -1,11 +1,13 @@
 /**
- * `pcl-stream eval`: PSNR/SSIM of a model (or bicubic) on image folders, measured the way the
- * published tables are (see src/pipelines/evaluate.ts).
+ * `pcl-stream eval`: PSNR/SSIM (and NIQE) of a model (or bicubic) on image folders, measured the
+ * way the published tables are (see src/pipelines/evaluate.ts).
  */
 import { parseArgs } from "node:util";
 import { from, lastValueFrom, tap } from "rxjs";
 import { selectBackend } from "../../src/backend/select.js";
+import type { MetricName } from "../../src/dsl/index.js";
 import { BACKEND_CHOICES } from "../backend-flag.js";
+import { parseMetrics } from "../metrics-flag.js";
 import { loadUpscaler } from "../../src/model/load-upscaler.js";
 import { evaluate, setName, type EvalEvent, type ImageResult, type SetSummary } from "../../src/pipelines/evaluate.js";
 
@@ -20,12 +22,16 @@ const USAGE = `usage: pcl-stream eval --model MODEL --data DIR [--data DIR ...] 
   --save DIR         write the SR images (8-bit PNG) under DIR/<set>/
   --tile N           LR tile size for upscaling (default 128)
   --overlap N        LR context pixels per tile side (default: the model's receptive radius, at most 32)
-  --json             one JSON line per set: {"set","images","psnr","ssim","psnrRgb"}
+  --metrics LIST     psnr,ssim (default) and/or niqe, comma-separated: what the lines show
+  --json             one JSON line per set: {"set","images","psnr","ssim","psnrRgb"}, with niqe
+                     also "niqe","niqeHr","niqeBicubic" (NIQE of SR, HR and bicubic) and "niqeImages"
   --verbose          also print every image's numbers
   --backend NAME     ${BACKEND_CHOICES} (default: the best available)
 
 PSNR and SSIM are on the BT.601 Y channel of the 8-bit SR image, with --scale pixels cropped from
-every border; SSIM uses an 11x11 Gaussian window (sigma 1.5).`;
+every border; SSIM uses an 11x11 Gaussian window (sigma 1.5). NIQE (no-reference, lower is more
+natural) is MATLAB's niqe on the 8-bit Y channel with the same crop; images with fewer than two
+96x96 blocks have none and are left out of its means (niqeImages counts the others).`;
 
 const OPTIONS = {
   model: { type: "string" },
@@ -36,6 +42,7 @@ const OPTIONS = {
   save: { type: "string" },
   tile: { type: "string" },
   overlap: { type: "string" },
+  metrics: { type: "string", default: "psnr,ssim" },
   json: { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
   backend: { type: "string" },
@@ -52,7 +59,7 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number |
 }
 
 /** Numbers as tables print them; JSON has no Infinity, so identical images give null there. */
-const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : "inf");
+const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : Number.isNaN(x) ? "-" : "inf");
 const jsonNumber = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 function parse(argv: readonly string[]) {
@@ -73,6 +80,12 @@ function parse(argv: readonly string[]) {
   const scale = positiveInt("scale", values.scale)!;
   const tile = positiveInt("tile", values.tile);
   const overlap = positiveInt("overlap", values.overlap, 0);
+  let metrics: MetricName[];
+  try {
+    metrics = parseMetrics("--metrics", values.metrics);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
     model: values.model,
     sets: data.map((hrDir, i) => ({ hrDir, ...(lrDirs[i] === undefined ? {} : { lrDir: lrDirs[i] }) })),
@@ -80,6 +93,7 @@ function parse(argv: readonly string[]) {
     tiles: { ...(tile === undefined ? {} : { tile }), ...(overlap === undefined ? {} : { overlap }) },
     selfEnsemble: values["self-ensemble"],
     save: values.save,
+    metrics,
     json: values.json,
     verbose: values.verbose,
     backend: values.backend,
@@ -87,9 +101,31 @@ function parse(argv: readonly string[]) {
 }
 
 /** One image's line (--verbose); on stderr with --json so that stdout stays one JSON line per set. */
-function printImage(r: ImageResult, json: boolean): void {
-  const line = `  ${r.set}/${r.file}  ${r.width}x${r.height}  PSNR ${fixed(r.psnr, 2)}  SSIM ${fixed(r.ssim, 4)}  PSNR(RGB) ${fixed(r.psnrRgb, 2)}  ${r.seconds.toFixed(2)}s`;
-  (json ? console.error : console.log)(line);
+function printImage(r: ImageResult, metrics: readonly MetricName[], json: boolean): void {
+  const parts = [
+    ...(metrics.includes("psnr") ? [`PSNR ${fixed(r.psnr, 2)}`] : []),
+    ...(metrics.includes("ssim") ? [`SSIM ${fixed(r.ssim, 4)}`] : []),
+    ...(metrics.includes("psnr") ? [`PSNR(RGB) ${fixed(r.psnrRgb, 2)}`] : []),
+    ...(r.niqe ? [`NIQE ${fixed(r.niqe.niqe, 4)} (HR ${fixed(r.niqe.niqeHr, 4)}, bicubic ${fixed(r.niqe.niqeBicubic, 4)})`] : []),
+  ];
+  (json ? console.error : console.log)(`  ${r.set}/${r.file}  ${r.width}x${r.height}  ${parts.join("  ")}  ${r.seconds.toFixed(2)}s`);
+}
+
+/** A set's numbers, by the metrics asked for: JSON fields, and the columns of the table (header, width, text). */
+function setFields(s: SetSummary, metrics: readonly MetricName[]) {
+  const json: Record<string, number | null> = {};
+  const columns: [string, string][] = [];
+  if (metrics.includes("psnr")) json.psnr = jsonNumber(s.psnr);
+  if (metrics.includes("ssim")) json.ssim = s.ssim;
+  if (metrics.includes("psnr")) json.psnrRgb = jsonNumber(s.psnrRgb);
+  if (metrics.includes("psnr")) columns.push(["PSNR(Y)", fixed(s.psnr, 2)]);
+  if (metrics.includes("ssim")) columns.push(["SSIM(Y)", fixed(s.ssim, 4)]);
+  if (metrics.includes("psnr")) columns.push(["PSNR(RGB)", fixed(s.psnrRgb, 2)]);
+  if (s.niqe) {
+    Object.assign(json, { niqe: jsonNumber(s.niqe.niqe), niqeHr: jsonNumber(s.niqe.niqeHr), niqeBicubic: jsonNumber(s.niqe.niqeBicubic), niqeImages: s.niqe.images });
+    columns.push(["NIQE", fixed(s.niqe.niqe, 4)], ["NIQE(HR)", fixed(s.niqe.niqeHr, 4)], ["NIQE(bicubic)", fixed(s.niqe.niqeBicubic, 4)]);
+  }
+  return { json, columns };
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -110,23 +146,28 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     await selectBackend(opts.backend, { workload: "inference" });
     upscaler = await loadUpscaler(opts.model, opts.scale);
+    const names = { psnr: "Y-PSNR", ssim: "SSIM", niqe: "NIQE" } as const;
     if (!opts.json) {
-      console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: Y-PSNR / SSIM, ${opts.scale}-pixel border cropped`);
-      console.log(`${"set".padEnd(nameWidth)}  images  PSNR(Y)   SSIM(Y)  PSNR(RGB)`);
+      console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: ${opts.metrics.map((m) => names[m]).join(" / ")}, ${opts.scale}-pixel border cropped`);
     }
+    let header = false;
     const printSet = (s: SetSummary) => {
+      const { json, columns } = setFields(s, opts.metrics);
       if (opts.json) {
-        console.log(JSON.stringify({ set: s.set, images: s.images, psnr: jsonNumber(s.psnr), ssim: s.ssim, psnrRgb: jsonNumber(s.psnrRgb), model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
-      } else {
-        console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${fixed(s.psnr, 2).padStart(7)}  ${fixed(s.ssim, 4).padStart(8)}  ${fixed(s.psnrRgb, 2).padStart(9)}`);
+        console.log(JSON.stringify({ set: s.set, images: s.images, ...json, model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
+        return;
       }
+      const widths = columns.map(([h]) => Math.max(8, h.length));
+      if (!header) console.log(`${"set".padEnd(nameWidth)}  images  ${columns.map(([h], i) => h.padStart(widths[i])).join("  ")}`);
+      header = true;
+      console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${columns.map(([, v], i) => v.padStart(widths[i])).join("  ")}`);
     };
     await lastValueFrom(
       from(opts.sets).pipe(
-        evaluate(upscaler, { scale: opts.scale, selfEnsemble: opts.selfEnsemble, tiles: opts.tiles, ...(opts.save ? { saveDir: opts.save } : {}) }),
+        evaluate(upscaler, { scale: opts.scale, selfEnsemble: opts.selfEnsemble, tiles: opts.tiles, metrics: opts.metrics, ...(opts.save ? { saveDir: opts.save } : {}) }),
         tap((e: EvalEvent) => {
           if (e.kind === "set") printSet(e);
-          else if (opts.verbose) printImage(e, opts.json);
+          else if (opts.verbose) printImage(e, opts.metrics, opts.json);
         }),
       ),
       { defaultValue: undefined },

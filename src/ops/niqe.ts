@@ -60,6 +60,19 @@ export function niqe(img: RgbImage, options: NiqeOptions = {}): number {
   return niqePlane(cropPlane(rgbToY8(img), options.border ?? 0));
 }
 
+/**
+ * `niqe`, or NaN for an image that has none (fewer than two blocks: `NiqeSizeError`; no texture:
+ * `NiqeUndefinedError`): for averaging over image sets where a few images may be too small.
+ */
+export function niqeOrNaN(img: RgbImage, options: NiqeOptions = {}): number {
+  try {
+    return niqe(img, options);
+  } catch (err) {
+    if (err instanceof NiqeSizeError || err instanceof NiqeUndefinedError) return NaN;
+    throw err;
+  }
+}
+
 /** The window's 1-D factor: the model's 7x7 window is g g^T with g its row sums. */
 function windowFactor(): Float64Array {
   const w = niqePristineModel.window, n = Math.round(Math.sqrt(w.length));
