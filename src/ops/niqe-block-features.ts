@@ -7,7 +7,9 @@
  *
  * with eta = (betaRight - betaLeft) gamma(2/alpha) / gamma(1/alpha), and the products taken with
  * the block circularly shifted (MATLAB's `circshift`) by (rows, columns) = (0,1), (1,0), (1,1),
- * (1,-1): horizontal, vertical, main-diagonal and anti-diagonal neighbours.
+ * (1,-1): horizontal, vertical, main-diagonal and anti-diagonal neighbours. The coefficients' own
+ * pair is an AGGD fit too, as in the release's `computefeature` (BRISQUE's GGD pair [alpha, sigma^2]
+ * in its place gives 14.9 on baboon.png instead of MATLAB's 5.73).
  *
  * @example
  * ```ts
