@@ -58,7 +58,7 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number |
   return n;
 }
 
-/** Numbers as tables print them; JSON has no Infinity, so identical images give null there. */
+/** Numbers as tables print them ("-" for no value); JSON has no Infinity or NaN, so identical images (and images without a NIQE) give null there. */
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : Number.isNaN(x) ? "-" : "inf");
 const jsonNumber = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -111,21 +111,20 @@ function printImage(r: ImageResult, metrics: readonly MetricName[], json: boolea
   (json ? console.error : console.log)(`  ${r.set}/${r.file}  ${r.width}x${r.height}  ${parts.join("  ")}  ${r.seconds.toFixed(2)}s`);
 }
 
-/** A set's numbers, by the metrics asked for: JSON fields, and the columns of the table (header, width, text). */
-function setFields(s: SetSummary, metrics: readonly MetricName[]) {
-  const json: Record<string, number | null> = {};
-  const columns: [string, string][] = [];
-  if (metrics.includes("psnr")) json.psnr = jsonNumber(s.psnr);
-  if (metrics.includes("ssim")) json.ssim = s.ssim;
-  if (metrics.includes("psnr")) json.psnrRgb = jsonNumber(s.psnrRgb);
-  if (metrics.includes("psnr")) columns.push(["PSNR(Y)", fixed(s.psnr, 2)]);
-  if (metrics.includes("ssim")) columns.push(["SSIM(Y)", fixed(s.ssim, 4)]);
-  if (metrics.includes("psnr")) columns.push(["PSNR(RGB)", fixed(s.psnrRgb, 2)]);
-  if (s.niqe) {
-    Object.assign(json, { niqe: jsonNumber(s.niqe.niqe), niqeHr: jsonNumber(s.niqe.niqeHr), niqeBicubic: jsonNumber(s.niqe.niqeBicubic), niqeImages: s.niqe.images });
-    columns.push(["NIQE", fixed(s.niqe.niqe, 4)], ["NIQE(HR)", fixed(s.niqe.niqeHr, 4)], ["NIQE(bicubic)", fixed(s.niqe.niqeBicubic, 4)]);
-  }
-  return { json, columns };
+/** The table's columns for the metrics asked for: JSON field, header, digits. */
+function columnsOf(metrics: readonly MetricName[]): { field: "psnr" | "ssim" | "psnrRgb" | "niqe" | "niqeHr" | "niqeBicubic"; head: string; digits: number }[] {
+  return [
+    ...(metrics.includes("psnr") ? [{ field: "psnr", head: "PSNR(Y)", digits: 2 }] as const : []),
+    ...(metrics.includes("ssim") ? [{ field: "ssim", head: "SSIM(Y)", digits: 4 }] as const : []),
+    ...(metrics.includes("psnr") ? [{ field: "psnrRgb", head: "PSNR(RGB)", digits: 2 }] as const : []),
+    ...(metrics.includes("niqe") ? [{ field: "niqe", head: "NIQE", digits: 4 }, { field: "niqeHr", head: "NIQE(HR)", digits: 4 }, { field: "niqeBicubic", head: "NIQE(bicubic)", digits: 4 }] as const : []),
+  ];
+}
+
+/** A set's number in a column (NaN where the set has none: NIQE not measured). */
+function valueOf(s: SetSummary, field: ReturnType<typeof columnsOf>[number]["field"]): number {
+  if (field === "psnr" || field === "ssim" || field === "psnrRgb") return s[field];
+  return s.niqe ? s.niqe[field] : NaN;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -150,17 +149,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (!opts.json) {
       console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: ${opts.metrics.map((m) => names[m]).join(" / ")}, ${opts.scale}-pixel border cropped`);
     }
-    let header = false;
+    const columns = columnsOf(opts.metrics);
+    const widths = columns.map((c) => Math.max(8, c.head.length));
+    if (!opts.json) console.log(`${"set".padEnd(nameWidth)}  images  ${columns.map((c, i) => c.head.padStart(widths[i])).join("  ")}`);
     const printSet = (s: SetSummary) => {
-      const { json, columns } = setFields(s, opts.metrics);
       if (opts.json) {
-        console.log(JSON.stringify({ set: s.set, images: s.images, ...json, model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
+        const fields = Object.fromEntries(columns.map((c) => [c.field, jsonNumber(valueOf(s, c.field))]));
+        console.log(JSON.stringify({ set: s.set, images: s.images, ...fields, ...(s.niqe ? { niqeImages: s.niqe.images } : {}), model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
         return;
       }
-      const widths = columns.map(([h]) => Math.max(8, h.length));
-      if (!header) console.log(`${"set".padEnd(nameWidth)}  images  ${columns.map(([h], i) => h.padStart(widths[i])).join("  ")}`);
-      header = true;
-      console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${columns.map(([, v], i) => v.padStart(widths[i])).join("  ")}`);
+      const text = columns.map((c, i) => fixed(valueOf(s, c.field), c.digits).padStart(widths[i]));
+      console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${text.join("  ")}`);
     };
     await lastValueFrom(
       from(opts.sets).pipe(
