@@ -15,6 +15,8 @@ import type { PytorchScriptRef } from "./workload.js";
 
 export interface TorchTiming {
   key: string;
+  /** The reference's runtime when it is not PyTorch ("numpy"), for the result lines. */
+  reference?: "numpy";
   bestMs: number;
   medianMs: number;
   gflops: number | null;
@@ -44,15 +46,27 @@ export function findScript(script: string): string {
   throw new Error(`${script} not found in ${dirs.join(", ")}`);
 }
 
-/** A python3 with torch, or null (with the reason); `cuda`: whether that torch sees a CUDA device. */
-export function findTorchPython(): { python: string; version: string; cuda: boolean } | { python: null; reason: string } {
+/** The python3 candidates: PCL_PYTORCH_PYTHON, Debian's, then every python3 on PATH. */
+function pythonCandidates(): string[] {
   const candidates = new Set<string>();
   if (process.env.PCL_PYTORCH_PYTHON) candidates.add(process.env.PCL_PYTORCH_PYTHON);
   candidates.add("/usr/bin/python3");
   const which = spawnSync("sh", ["-c", "which -a python3 2>/dev/null"], { encoding: "utf8" });
   for (const line of (which.stdout ?? "").split("\n")) if (line.trim()) candidates.add(line.trim());
-  for (const py of candidates) {
-    if (!existsSync(py)) continue;
+  return [...candidates].filter((py) => existsSync(py));
+}
+
+/** A python3 with NumPy and SciPy (the NumPy references: no torch needed), or null (with the reason). */
+export function findNumpyPython(): { python: string } | { python: null; reason: string } {
+  for (const py of pythonCandidates()) {
+    if (spawnSync(py, ["-c", "import numpy, scipy"], { encoding: "utf8", timeout: 60_000 }).status === 0) return { python: py };
+  }
+  return { python: null, reason: "no python3 with numpy and scipy found" };
+}
+
+/** A python3 with torch, or null (with the reason); `cuda`: whether that torch sees a CUDA device. */
+export function findTorchPython(): { python: string; version: string; cuda: boolean } | { python: null; reason: string } {
+  for (const py of pythonCandidates()) {
     const r = spawnSync(py, ["-c", "import torch; print(torch.__version__, torch.cuda.is_available())"], { encoding: "utf8", timeout: 60_000 });
     if (r.status === 0) {
       const [version, cuda] = r.stdout.trim().split(/\s+/);
@@ -129,11 +143,31 @@ export interface TorchRun {
  * Runs the PyTorch scripts that the requested keys need (conv-*, pcl-*, infer-*, the shared
  * scripts' keys) and the workloads' own reference scripts (`refs`, one process each, so each
  * peak RSS is its own), with `threads` threads, on `device` ("cuda" only where torch sees one).
+ * References marked `python: "numpy"` run first, on a python3 with NumPy and SciPy (no torch needed).
  * `progress` is told before each script starts.
  */
 export function runPytorch(keys: readonly string[], threads: number, refs: readonly PytorchScriptRef[] = [], device: "cpu" | "cuda" = "cpu", progress: (line: string) => void = () => undefined): TorchRun {
   const notes: string[] = [];
   const timings = new Map<string, TorchTiming>();
+  const numpyRefs = refs.filter((r) => r.python === "numpy");
+  const torchRefs = refs.filter((r) => r.python !== "numpy");
+  if (numpyRefs.length) {
+    const np = findNumpyPython();
+    if (np.python === null) notes.push(`NumPy references skipped: ${np.reason}`);
+    else {
+      for (const ref of numpyRefs) {
+        if (timings.has(ref.key)) continue;
+        const args = [...ref.args, "--threads", String(threads)];
+        progress(`NumPy: ${ref.script} ${args.join(" ")}`);
+        try {
+          timings.set(ref.key, { ...timingFromJson(ref.key, parseJsonLine(runScript(np.python, ref.script, args, ref.timeoutMs), ref.script), ref.script), reference: "numpy" });
+        } catch (e) {
+          notes.push(`NumPy reference failed: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  if (keys.length === 0 && torchRefs.length === 0) return { timings, notes };
   const found = findTorchPython();
   if (found.python === null) {
     notes.push(`PyTorch anchor skipped: ${found.reason}`);
@@ -142,7 +176,7 @@ export function runPytorch(keys: readonly string[], threads: number, refs: reado
   const py = found.python;
   const dev = device === "cuda" && !found.cuda ? "cpu" : device;
   if (dev !== device) notes.push(`PyTorch ${found.version} sees no CUDA device: its references run on the CPU`);
-  for (const ref of refs) {
+  for (const ref of torchRefs) {
     if (timings.has(ref.key)) continue;
     const args = [...ref.args, "--threads", String(threads), "--device", dev];
     progress(`PyTorch: ${ref.script} ${args.join(" ")}`);

@@ -25,7 +25,7 @@
  *   npm run bench -- --batch 1 --patch 24 --image 64
  *                                         SMOKE-test sizes for the paper workloads (names kept, results
  *                                         marked smoke: true; not the named workload's figures)
- *   npm run bench -- --no-pytorch         skip the PyTorch anchor
+ *   npm run bench -- --no-pytorch         skip the PyTorch anchor (and the NumPy references)
  *   npm run bench -- --threads 2          native thread count (default: all cores; PyTorch gets the same)
  *   npm run bench -- --no-isolate         run the memory workloads in this process (see below)
  *
@@ -138,7 +138,7 @@ async function main(): Promise<number> {
   const keys = [...new Set(timed.flatMap((w) => (w.pytorchKey ? [w.pytorchKey] : [])))];
   if (args.pytorch && !args.child && (keys.length || refs.size)) {
     const device = GPU_BACKENDS.includes(backend.name) ? "cuda" : "cpu";
-    say(`running the PyTorch references first (${threads} threads${device === "cuda" ? ", CUDA where torch sees it" : ""})...`);
+    say(`running the ${[...refs.values()].every((r) => r.python === "numpy") && !keys.length ? "NumPy" : "PyTorch"} references first (${threads} threads${device === "cuda" ? ", CUDA where torch sees it" : ""})...`);
     torch = runPytorch(keys, threads, [...refs.values()], device, say);
     for (const n of torch.notes) say(n);
   }
@@ -212,11 +212,12 @@ async function main(): Promise<number> {
     const gflopsShare = ours.gflops !== null && torchGflops ? ours.gflops / torchGflops : null;
     const memory = memoryRatio(ours, t, GPU_BACKENDS.includes(backend.name));
     const params = ref?.params ? paramCheck(ref.params, t) : null;
+    const refName = t.reference ?? "pytorch", RefName = t.reference === "numpy" ? "NumPy" : "PyTorch";
     if (json) {
       const extra = ref ? { device: t.device ?? null, peakRssGiB: t.peakRssGiB ?? null, peakCudaGiB: t.peakCudaGiB ?? null, params: t.params ?? null, paramsE: t.paramsE ?? null } : {};
-      console.log(JSON.stringify({ workload: w.name, backend: "pytorch", bestMs: t.bestMs, medianMs: t.medianMs, gflops: torchGflops === null ? null : round(torchGflops), ...extra }));
+      console.log(JSON.stringify({ workload: w.name, backend: refName, bestMs: t.bestMs, medianMs: t.medianMs, gflops: torchGflops === null ? null : round(torchGflops), ...extra }));
       console.log(JSON.stringify({
-        workload: w.name, ratio: `${ours.backend}/pytorch`, timeRatio: round(timeRatio), gflopsShare: gflopsShare === null ? null : round(gflopsShare),
+        workload: w.name, ratio: `${ours.backend}/${refName}`, timeRatio: round(timeRatio), gflopsShare: gflopsShare === null ? null : round(gflopsShare),
         ...(memory ? { memoryRatio: round(memory.ratio), memoryBasis: memory.basis } : {}),
         ...(params ? { paramsMatch: params.ok, paramsOurs: params.ours, paramsPytorch: params.theirs } : {}),
       }));
@@ -226,7 +227,7 @@ async function main(): Promise<number> {
         ...(t.peakCudaGiB !== undefined ? [`peak CUDA ${t.peakCudaGiB} GiB`] : t.peakRssGiB !== undefined ? [`peak RSS ${t.peakRssGiB} GiB`] : []),
         ...(t.device ? [t.device] : []),
       ].join(", ");
-      say(`${w.name.padEnd(22)} pytorch best ${t.bestMs.toFixed(2).padStart(9)} ms  ${figures}  -> ours/PyTorch time ${timeRatio.toFixed(2)}x${gflopsShare === null ? "" : `, GFLOP/s ${(100 * gflopsShare).toFixed(0)}% of PyTorch`}${memory ? `, peak memory ${memory.ratio.toFixed(2)}x (${memory.basis})` : ""}`);
+      say(`${w.name.padEnd(22)} ${refName.padEnd(7)} best ${t.bestMs.toFixed(2).padStart(9)} ms  ${figures}  -> ours/${RefName} time ${timeRatio.toFixed(2)}x${gflopsShare === null ? "" : `, GFLOP/s ${(100 * gflopsShare).toFixed(0)}% of PyTorch`}${memory ? `, peak memory ${memory.ratio.toFixed(2)}x (${memory.basis})` : ""}`);
     }
     if (params && !params.ok) say(`${w.name}: PARAMETER COUNTS DIFFER: ours ${params.ours}, PyTorch ${params.theirs} (the reference is not the same network)`);
   }

@@ -30,6 +30,8 @@ export interface PytorchScriptRef {
   readonly timeoutMs: number;
   /** Our parameter counts, compared with the script's `params` (G) and `paramsE` (E). */
   readonly params?: { readonly generator: number; readonly embedding?: number };
+  /** What the script needs: "torch" (default) or "numpy" (NumPy and SciPy, no torch; its figures are labelled numpy). */
+  readonly python?: "torch" | "numpy";
 }
 
 export interface TimedWorkload {

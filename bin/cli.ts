@@ -2,10 +2,11 @@
 const COMMANDS = {
   graph: "print a graph's per-node summary (shapes, parameters, FLOPs)",
   train: "train a graph on a folder of images",
-  eval: "measure PSNR/SSIM of a model (or bicubic) on image folders",
+  eval: "measure PSNR/SSIM (and NIQE) of a model (or bicubic) on image folders",
   upscale: "upscale image files or folders",
   watch: "upscale every image dropped into a folder, until stopped",
-  compare: "compare training runs side by side (validation PSNR/SSIM, recipe, seed)",
+  compare: "compare training runs side by side (validation PSNR/SSIM/NIQE, recipe, seed)",
+  quality: "no-reference image quality (NIQE) of image files or folders",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

@@ -40,7 +40,7 @@ test("the paper workloads carry their settings, a memory measurement and a PyTor
 
 test("every reference script is found, in this repository's bench/ first", (t) => {
   t.true(pytorchBenchDirs()[0].endsWith("/bench"));
-  for (const s of ["pytorch_conv.py", "pytorch_pcl_step.py", "pytorch_generator_step.py", "pytorch_pcl_iteration.py", "pytorch_inference.py", "pytorch_models.py"]) {
+  for (const s of ["pytorch_conv.py", "pytorch_pcl_step.py", "pytorch_generator_step.py", "pytorch_pcl_iteration.py", "pytorch_inference.py", "pytorch_models.py", "niqe_reference.py"]) {
     t.is(findScript(s), `${pytorchBenchDirs()[0]}/${s}`);
   }
   t.throws(() => findScript("pytorch_nothing.py"), { message: /pytorch_nothing\.py not found in .*bench/ });
@@ -77,4 +77,12 @@ test("parameter counts: both networks must match", (t) => {
   t.true(paramCheck({ generator: 10, embedding: 5 }, { ...t0, params: 10, paramsE: 5 }).ok);
   t.deepEqual(paramCheck({ generator: 10, embedding: 5 }, { ...t0, params: 10, paramsE: 6 }), { ok: false, ours: "G 10, E 5", theirs: "G 10, E 6" });
   t.false(paramCheck({ generator: 10 }, t0).ok);
+});
+
+test("niqe-512 compares with a NumPy reference (no torch needed), labelled numpy", async (t) => {
+  const entry = WORKLOADS.find((e) => e.names.includes("niqe-512"));
+  const [w] = (await entry!.load({ primary: "native", addCpu: true, args: parseBenchArgs([]) }));
+  if (w.kind !== "timed" || !w.pytorchScript) return t.fail("niqe-512 is not a timed workload with a reference");
+  t.like(w.pytorchScript({ reps: 3, warmup: 1 }), { key: "niqe-512", script: "niqe_reference.py", python: "numpy", args: ["--size", "512", "--reps", "3", "--warmup", "1"] });
+  t.deepEqual(w.backends, ["native"]);
 });

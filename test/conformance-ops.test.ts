@@ -258,6 +258,12 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   isRecording: "reads the engine's tape state", peakTensorBytes: "counts the engine's buffers around a callback",
   ADAM_UPDATE: "constant (a kernel name)", BIAS_ACTIVATION_GRAD: "constant (a kernel name)", CHANNEL_DOT: "constant (a kernel name)",
   SCALE_SHIFT_CHANNELS: "constant (a kernel name)", adamConstants: "Float32Array of constants",
+  // NIQE: float64 typed arrays throughout (MATLAB equality needs float64), no tensors.
+  FLAT_TOLERANCE: "constant", NIQE_BLOCK: "constant", NIQE_FEATURES_PER_SCALE: "constant", NIQE_SHIFTS: "constant",
+  NiqeSizeError: "error class", NiqeUndefinedError: "error class", aggdFit: "Float64Array fit", ggdFit: "Float64Array fit",
+  gamma: "number function", shapeGrid: "Float64Array grid", imresizePlane: "typed-array resize", mscn: "Float64Array plane",
+  niqe: "typed-array metric", niqeOrNaN: "typed-array metric", niqePlane: "Float64Array metric", niqeBlockFeatures: "Float64Array features",
+  pinvSymmetric: "Float64Array matrix", symmetricEigen: "Float64Array matrix", rgbToY8: "typed-array colour conversion",
 };
 
 /** Tensor ops whose conformance case lives in another file. */

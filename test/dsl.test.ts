@@ -71,6 +71,16 @@ test("pcl() rejects a generator that does not reach HR size", (t) => {
   t.regex(err?.message ?? "", /generator: maps LR \[8,8,3\] to \[8,8,3\], expected HR \[32,32,3\]/);
 });
 
+test("validation metrics default to PSNR and SSIM; an unknown one is an issue at train/validateMetrics", (t) => {
+  const spec = pcl({ name: "small", ...tinyParts(), generator: edsr({ blocks: 1, channels: 8, scale: 4 }) });
+  t.deepEqual(spec.train.validateMetrics, ["psnr", "ssim"]);
+  const withNiqe = pcl({ ...spec, train: trainOptions({ ...spec.train, validateMetrics: ["psnr", "ssim", "niqe"] }) });
+  t.deepEqual(withNiqe.train.validateMetrics, ["psnr", "ssim", "niqe"]);
+  const bad = { ...spec.train, validateMetrics: ["psnr", "lpips"] } as unknown as typeof spec.train;
+  const err = t.throws(() => pcl({ ...spec, train: bad }), { instanceOf: GraphError });
+  t.regex(err?.message ?? "", /train\/validateMetrics: must list metrics among psnr, ssim, niqe, got \["psnr","lpips"\]/);
+});
+
 test("a valid small spec builds, and ablations return new checked specs", (t) => {
   const spec = pcl({ name: "small", ...tinyParts(), generator: edsr({ blocks: 1, channels: 8, scale: 4 }) });
   t.is(spec.kind, "pcl");

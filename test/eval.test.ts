@@ -46,6 +46,23 @@ test("eval --model bicubic on set5 x4 reproduces the published Bicubic row (28.4
   t.true(Math.abs(lrRow.psnr - row.psnr) <= 0.01, `with --lr-dir ${lrRow.psnr} vs ${row.psnr}`);
 });
 
+test("eval --metrics psnr,ssim,niqe adds the NIQE of SR, HR and bicubic to each set's line", async (t) => {
+  const r = await cli("--model", "bicubic", "--data", join(SET5, "HR"), "--scale", "4", "--metrics", "psnr,ssim,niqe", "--json", "--backend", "cpu");
+  t.is(r.code, 0, r.stderr);
+  const [row] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+  t.log(row);
+  t.true(row.psnr >= 28.42 && row.psnr <= 28.44 && row.ssim > 0.81, "PSNR and SSIM as without --metrics");
+  t.is(row.niqeImages, 5);
+  // The model is bicubic: its SR and the reference bicubic agree (the tensor and typed-array resizes may round a pixel apart).
+  t.true(Math.abs(row.niqe - row.niqeBicubic) < 0.01, `${row.niqe} vs ${row.niqeBicubic}`);
+  t.true(row.niqeHr < row.niqe - 1, `HR ${row.niqeHr} should look more natural than bicubic ${row.niqe}`);
+  const only = await cli("--model", "bicubic", "--data", join(SET5, "HR"), "--metrics", "niqe", "--json", "--backend", "cpu");
+  t.deepEqual(Object.keys(JSON.parse(only.stdout) as object), ["set", "images", "niqe", "niqeHr", "niqeBicubic", "niqeImages", "model", "scale", "selfEnsemble"]);
+  const bad = await cli("--model", "bicubic", "--data", "x", "--metrics", "psnr,lpips");
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--metrics: unknown metric 'lpips' \(expected psnr, ssim, niqe\)/);
+});
+
 test("eval reports bad input naming the flag or the file, with a nonzero exit code", async (t) => {
   const empty = await mkdtemp(join(tmpdir(), "pcl-eval-empty-"));
   const [unknown, noModel, missing, none] = await Promise.all([

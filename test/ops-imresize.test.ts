@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import test from "ava";
 import { readImage } from "../src/io/image.js";
-import { contributionMatrix, cubic, cubicContributions, imresize, imresizeRgb, type Uint8Hwc } from "../src/ops/imresize.js";
+import { contributionMatrix, cubic, cubicContributions, imresize, imresizePlane, imresizeRgb, type Uint8Hwc } from "../src/ops/imresize.js";
 import { maxAbsDiff, seededRandom, tensorsAddedBy, tf, useCpu } from "./helpers/ops-testing.js";
 
 test.before(useCpu);
@@ -138,4 +138,15 @@ test("a 2K image resizes to ceil(in / 4) on the uint8 path (its speed is in npm 
   const lr = imresizeRgb(img, 1 / 4, { uint8: true });
   t.deepEqual([lr.width, lr.height], [510, 339]);
   t.true(lr.data.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4), "values are k / 255");
+});
+
+test("imresizePlane is the float path on one float64 channel (what NIQE's second scale uses)", (t) => {
+  const rand = seededRandom(11);
+  const img = rgb(37, 24, () => Math.round(255 * rand()) / 255);
+  const red = { width: 37, height: 24, data: Float64Array.from({ length: 37 * 24 }, (_, p) => img.data[p * 3] * 255) };
+  const half = imresizePlane(red, 0.5), viaRgb = imresizeRgb(img, 0.5);
+  t.deepEqual([half.width, half.height], [19, 12]);
+  t.true(half.data instanceof Float64Array);
+  t.true(maxAbsDiff(half.data, Array.from({ length: 19 * 12 }, (_, p) => viaRgb.data[p * 3] * 255)) < 1e-4);
+  t.throws(() => imresizePlane({ width: 4, height: 4, data: new Float64Array(3) }, 0.5), { message: /imresizePlane: data has 3 values, expected 4x4x1/ });
 });

@@ -1,7 +1,7 @@
 import test from "ava";
 import { psnrPlane, psnrRgb, psnrY } from "../src/ops/psnr.js";
 import { gaussianWindow, ssimPlane, ssimY } from "../src/ops/ssim.js";
-import { cropPlane, rgbToY, type Plane } from "../src/ops/ycbcr.js";
+import { cropPlane, rgbToY, rgbToY8, type Plane } from "../src/ops/ycbcr.js";
 import { seededRandom } from "./helpers/ops-testing.js";
 
 const randomRgb = (width: number, height: number, seed: number) => {
@@ -96,4 +96,14 @@ test("the SSIM window is MATLAB's fspecial('gaussian', 11, 1.5)", (t) => {
   for (let y = -5; y <= 5; y++) for (let x = -5; x <= 5; x++) sum += Math.exp(-(x * x + y * y) / 4.5);
   t.true(Math.abs(g[5] * g[5] - 1 / sum) < 1e-12);
   t.true(Math.abs(g[0] * g[3] - Math.exp(-(25 + 4) / 4.5) / sum) < 1e-12);
+});
+
+test("MATLAB's 8-bit Y (rgbToY8): black 16, white 235, rounded to integers, robust to float32 k/255", (t) => {
+  const rgb = (...v: number[]) => ({ width: v.length / 3, height: 1, data: Float32Array.from(v) });
+  t.deepEqual([...rgbToY8(rgb(0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0)).data], [16, 235, 81, 145]); // 16 + 65.481 = 81.481, 16 + 128.553 = 144.553
+  // Every 8-bit gray level k: Y = round(16 + 219 k / 255), whatever float32 made of k / 255.
+  const gray = rgbToY8({ width: 256, height: 1, data: Float32Array.from({ length: 768 }, (_, i) => Math.floor(i / 3) / 255) });
+  t.deepEqual([...gray.data], Array.from({ length: 256 }, (_, k) => Math.round(16 + (219 * k) / 255)));
+  // Out-of-range values are clipped to 8 bits first.
+  t.deepEqual([...rgbToY8(rgb(-0.2, 1.3, 2)).data], [Math.round(16 + (128.553 + 24.966))]);
 });

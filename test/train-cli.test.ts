@@ -49,3 +49,31 @@ test("`pcl-stream train` will not overwrite an existing run without --resume", a
   t.is(second.code, 2);
   t.regex(second.err, /already holds a run.*--resume/);
 });
+
+test("`train --val-metrics niqe` adds NIQE to the validation events, and `compare` shows it", async (t) => {
+  const [data, val] = await Promise.all([tinyImageFolder(2, 24), tinyImageFolder(1, 200)]);
+  const out = join(mkdtempSync(join(tmpdir(), "pcl-cli-")), "run");
+  const node = (args: string[]) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const c = spawn(process.execPath, ["bin/pcl-stream.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let o = "", e = "";
+    c.stdout.on("data", (d: Buffer) => { o += d.toString(); });
+    c.stderr.on("data", (d: Buffer) => { e += d.toString(); });
+    c.on("close", (code) => resolve({ code, out: o, err: e }));
+  });
+  const trainArgs = ["train", "test/fixtures/tiny.pcl.ts", "--data", data, "--val", val, "--out", out, "--backend", "cpu", "--iters", "2", "--validate-every", "2"];
+  const bad = await node([...trainArgs, "--val-metrics", "psnr,fid"]);
+  t.is(bad.code, 2);
+  t.regex(bad.err, /--val-metrics: unknown metric 'fid' \(expected psnr, ssim, niqe\)/);
+  const run = await node([...trainArgs, "--val-metrics", "psnr,ssim,niqe"]);
+  t.is(run.code, 0, run.err);
+  t.regex(run.out, /validation at 2: Y-PSNR \d+\.\d{3} dB, SSIM \d\.\d{4}, NIQE \d+\.\d{4} on 1 images/);
+  const validation = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; niqe?: number }).find((e) => e.type === "validation");
+  t.true(typeof validation?.niqe === "number" && validation.niqe > 0, JSON.stringify(validation));
+  const json = await node(["compare", out, "--json"]);
+  t.is(json.code, 0, json.err);
+  const summary = JSON.parse(json.out) as { validations: { iteration: number; niqe?: number }[] };
+  t.deepEqual(summary.validations.map((v) => [v.iteration, v.niqe]), [[2, validation!.niqe]]);
+  const text = await node(["compare", out]);
+  t.regex(text.out, /\[1\] Y-PSNR \/ SSIM \/ NIQE/);
+  t.regex(text.out, /\n\s+2 +\d+\.\d{3} \/ \d\.\d{4} \/ \d+\.\d{4}\n/);
+});

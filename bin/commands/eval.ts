@@ -1,11 +1,13 @@
 /**
- * `pcl-stream eval`: PSNR/SSIM of a model (or bicubic) on image folders, measured the way the
- * published tables are (see src/pipelines/evaluate.ts).
+ * `pcl-stream eval`: PSNR/SSIM (and NIQE) of a model (or bicubic) on image folders, measured the
+ * way the published tables are (see src/pipelines/evaluate.ts).
  */
 import { parseArgs } from "node:util";
 import { from, lastValueFrom, tap } from "rxjs";
 import { selectBackend } from "../../src/backend/select.js";
+import type { MetricName } from "../../src/dsl/index.js";
 import { BACKEND_CHOICES } from "../backend-flag.js";
+import { parseMetrics } from "../metrics-flag.js";
 import { loadUpscaler } from "../../src/model/load-upscaler.js";
 import { evaluate, setName, type EvalEvent, type ImageResult, type SetSummary } from "../../src/pipelines/evaluate.js";
 
@@ -20,12 +22,16 @@ const USAGE = `usage: pcl-stream eval --model MODEL --data DIR [--data DIR ...] 
   --save DIR         write the SR images (8-bit PNG) under DIR/<set>/
   --tile N           LR tile size for upscaling (default 128)
   --overlap N        LR context pixels per tile side (default: the model's receptive radius, at most 32)
-  --json             one JSON line per set: {"set","images","psnr","ssim","psnrRgb"}
+  --metrics LIST     psnr,ssim (default) and/or niqe, comma-separated: what the lines show
+  --json             one JSON line per set: {"set","images","psnr","ssim","psnrRgb"}, with niqe
+                     also "niqe","niqeHr","niqeBicubic" (NIQE of SR, HR and bicubic) and "niqeImages"
   --verbose          also print every image's numbers
   --backend NAME     ${BACKEND_CHOICES} (default: the best available)
 
 PSNR and SSIM are on the BT.601 Y channel of the 8-bit SR image, with --scale pixels cropped from
-every border; SSIM uses an 11x11 Gaussian window (sigma 1.5).`;
+every border; SSIM uses an 11x11 Gaussian window (sigma 1.5). NIQE (no-reference, lower is more
+natural) is MATLAB's niqe on the 8-bit Y channel with the same crop; images with fewer than two
+96x96 blocks have none and are left out of its means (niqeImages counts the others).`;
 
 const OPTIONS = {
   model: { type: "string" },
@@ -36,6 +42,7 @@ const OPTIONS = {
   save: { type: "string" },
   tile: { type: "string" },
   overlap: { type: "string" },
+  metrics: { type: "string", default: "psnr,ssim" },
   json: { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
   backend: { type: "string" },
@@ -51,8 +58,8 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number |
   return n;
 }
 
-/** Numbers as tables print them; JSON has no Infinity, so identical images give null there. */
-const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : "inf");
+/** Numbers as tables print them ("-" for no value); JSON has no Infinity or NaN, so identical images (and images without a NIQE) give null there. */
+const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : Number.isNaN(x) ? "-" : "inf");
 const jsonNumber = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 function parse(argv: readonly string[]) {
@@ -73,6 +80,12 @@ function parse(argv: readonly string[]) {
   const scale = positiveInt("scale", values.scale)!;
   const tile = positiveInt("tile", values.tile);
   const overlap = positiveInt("overlap", values.overlap, 0);
+  let metrics: MetricName[];
+  try {
+    metrics = parseMetrics("--metrics", values.metrics);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
     model: values.model,
     sets: data.map((hrDir, i) => ({ hrDir, ...(lrDirs[i] === undefined ? {} : { lrDir: lrDirs[i] }) })),
@@ -80,6 +93,7 @@ function parse(argv: readonly string[]) {
     tiles: { ...(tile === undefined ? {} : { tile }), ...(overlap === undefined ? {} : { overlap }) },
     selfEnsemble: values["self-ensemble"],
     save: values.save,
+    metrics,
     json: values.json,
     verbose: values.verbose,
     backend: values.backend,
@@ -87,9 +101,30 @@ function parse(argv: readonly string[]) {
 }
 
 /** One image's line (--verbose); on stderr with --json so that stdout stays one JSON line per set. */
-function printImage(r: ImageResult, json: boolean): void {
-  const line = `  ${r.set}/${r.file}  ${r.width}x${r.height}  PSNR ${fixed(r.psnr, 2)}  SSIM ${fixed(r.ssim, 4)}  PSNR(RGB) ${fixed(r.psnrRgb, 2)}  ${r.seconds.toFixed(2)}s`;
-  (json ? console.error : console.log)(line);
+function printImage(r: ImageResult, metrics: readonly MetricName[], json: boolean): void {
+  const parts = [
+    ...(metrics.includes("psnr") ? [`PSNR ${fixed(r.psnr, 2)}`] : []),
+    ...(metrics.includes("ssim") ? [`SSIM ${fixed(r.ssim, 4)}`] : []),
+    ...(metrics.includes("psnr") ? [`PSNR(RGB) ${fixed(r.psnrRgb, 2)}`] : []),
+    ...(r.niqe ? [`NIQE ${fixed(r.niqe.niqe, 4)} (HR ${fixed(r.niqe.niqeHr, 4)}, bicubic ${fixed(r.niqe.niqeBicubic, 4)})`] : []),
+  ];
+  (json ? console.error : console.log)(`  ${r.set}/${r.file}  ${r.width}x${r.height}  ${parts.join("  ")}  ${r.seconds.toFixed(2)}s`);
+}
+
+/** The table's columns for the metrics asked for: JSON field, header, digits. */
+function columnsOf(metrics: readonly MetricName[]): { field: "psnr" | "ssim" | "psnrRgb" | "niqe" | "niqeHr" | "niqeBicubic"; head: string; digits: number }[] {
+  return [
+    ...(metrics.includes("psnr") ? [{ field: "psnr", head: "PSNR(Y)", digits: 2 }] as const : []),
+    ...(metrics.includes("ssim") ? [{ field: "ssim", head: "SSIM(Y)", digits: 4 }] as const : []),
+    ...(metrics.includes("psnr") ? [{ field: "psnrRgb", head: "PSNR(RGB)", digits: 2 }] as const : []),
+    ...(metrics.includes("niqe") ? [{ field: "niqe", head: "NIQE", digits: 4 }, { field: "niqeHr", head: "NIQE(HR)", digits: 4 }, { field: "niqeBicubic", head: "NIQE(bicubic)", digits: 4 }] as const : []),
+  ];
+}
+
+/** A set's number in a column (NaN where the set has none: NIQE not measured). */
+function valueOf(s: SetSummary, field: ReturnType<typeof columnsOf>[number]["field"]): number {
+  if (field === "psnr" || field === "ssim" || field === "psnrRgb") return s[field];
+  return s.niqe ? s.niqe[field] : NaN;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -110,23 +145,28 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     await selectBackend(opts.backend, { workload: "inference" });
     upscaler = await loadUpscaler(opts.model, opts.scale);
+    const names = { psnr: "Y-PSNR", ssim: "SSIM", niqe: "NIQE" } as const;
     if (!opts.json) {
-      console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: Y-PSNR / SSIM, ${opts.scale}-pixel border cropped`);
-      console.log(`${"set".padEnd(nameWidth)}  images  PSNR(Y)   SSIM(Y)  PSNR(RGB)`);
+      console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: ${opts.metrics.map((m) => names[m]).join(" / ")}, ${opts.scale}-pixel border cropped`);
     }
+    const columns = columnsOf(opts.metrics);
+    const widths = columns.map((c) => Math.max(8, c.head.length));
+    if (!opts.json) console.log(`${"set".padEnd(nameWidth)}  images  ${columns.map((c, i) => c.head.padStart(widths[i])).join("  ")}`);
     const printSet = (s: SetSummary) => {
       if (opts.json) {
-        console.log(JSON.stringify({ set: s.set, images: s.images, psnr: jsonNumber(s.psnr), ssim: s.ssim, psnrRgb: jsonNumber(s.psnrRgb), model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
-      } else {
-        console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${fixed(s.psnr, 2).padStart(7)}  ${fixed(s.ssim, 4).padStart(8)}  ${fixed(s.psnrRgb, 2).padStart(9)}`);
+        const fields = Object.fromEntries(columns.map((c) => [c.field, jsonNumber(valueOf(s, c.field))]));
+        console.log(JSON.stringify({ set: s.set, images: s.images, ...fields, ...(s.niqe ? { niqeImages: s.niqe.images } : {}), model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
+        return;
       }
+      const text = columns.map((c, i) => fixed(valueOf(s, c.field), c.digits).padStart(widths[i]));
+      console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${text.join("  ")}`);
     };
     await lastValueFrom(
       from(opts.sets).pipe(
-        evaluate(upscaler, { scale: opts.scale, selfEnsemble: opts.selfEnsemble, tiles: opts.tiles, ...(opts.save ? { saveDir: opts.save } : {}) }),
+        evaluate(upscaler, { scale: opts.scale, selfEnsemble: opts.selfEnsemble, tiles: opts.tiles, metrics: opts.metrics, ...(opts.save ? { saveDir: opts.save } : {}) }),
         tap((e: EvalEvent) => {
           if (e.kind === "set") printSet(e);
-          else if (opts.verbose) printImage(e, opts.json);
+          else if (opts.verbose) printImage(e, opts.metrics, opts.json);
         }),
       ),
       { defaultValue: undefined },

@@ -12,6 +12,7 @@ import { ABLATIONS, ablate, adam, isAblation, pcl, RECOMPUTE_MODES, type PclSpec
 import { formatBytes, MemoryPlanError } from "../../src/pipelines/train/memory-plan.js";
 import { train, type PlannedMemory, type TrainEvent } from "../../src/pipelines/train/train.js";
 import { loadGraphFile } from "../graph-file.js";
+import { parseMetrics } from "../metrics-flag.js";
 import { BUNDLED_TRAIN_DIR, BUNDLED_VAL_DIR } from "../package-root.js";
 
 const HELP = `usage: pcl-stream train GRAPH [options]
@@ -26,6 +27,7 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --alpha X             weight of the contrastive (InfoNCE) term
   --tau X               InfoNCE temperature
   --validate-every N    validation and checkpoint cadence
+  --val-metrics LIST    what validation measures: psnr,ssim (always) and niqe (NIQE of the SR images)
   --ablation NAME       ${Object.entries(ABLATIONS).map(([k, v]) => `${k} (${v})`).join("; ")}
   --out DIR             run folder: OUT/latest, OUT/best, OUT/metrics.jsonl (default: runs/<graph name>)
   --seed S              seed of weights, batches and augmentations (default: the graph's)
@@ -67,6 +69,10 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
   if (recompute !== undefined && recompute !== "auto" && !(RECOMPUTE_MODES as readonly string[]).includes(recompute)) {
     throw new UsageError(`--recompute must be auto, ${RECOMPUTE_MODES.join(", ")}, got '${recompute}'`);
   }
+  let validateMetrics = t.validateMetrics;
+  if (str("val-metrics") !== undefined) {
+    try { validateMetrics = parseMetrics("--val-metrics", str("val-metrics")!); } catch (err) { throw new UsageError((err as Error).message); }
+  }
   const ratio = t.optimizers.embedding.lr / t.optimizers.generator.lr;
   const iterations = positiveInt("iters", str("iters")) ?? t.iterations;
   const scaleMilestones = iterations !== t.iterations && t.schedule.kind === "multiStep";
@@ -79,6 +85,7 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
       batch: positiveInt("batch", str("batch")) ?? t.batch,
       patch: positiveInt("patch", str("patch")) ?? t.patch,
       validateEvery: positiveInt("validate-every", str("validate-every")) ?? Math.min(t.validateEvery, iterations),
+      validateMetrics,
       warmup: warmup ?? (iterations !== t.iterations ? Math.round((t.warmup * iterations) / t.iterations) : t.warmup),
       seed: seed ?? t.seed,
       recompute: (recompute as Recompute | "auto" | undefined) ?? t.recompute,
@@ -108,7 +115,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       args: [...argv], allowPositionals: true,
       options: {
         data: { type: "string" }, val: { type: "string" }, iters: { type: "string" }, batch: { type: "string" }, patch: { type: "string" },
-        lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, ablation: { type: "string" },
+        lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, "val-metrics": { type: "string" }, ablation: { type: "string" },
         out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, backend: { type: "string" }, recompute: { type: "string" },
         "log-format": { type: "string" }, help: { type: "boolean", short: "h" },
       },
@@ -187,7 +194,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       case "validation":
         lastVal = e.psnr;
         if (tty) process.stderr.write("\n");
-        console.log(`validation at ${e.iteration}: Y-PSNR ${e.psnr.toFixed(3)} dB, SSIM ${e.ssim.toFixed(4)} on ${e.images} images${e.best ? " (best)" : ""}`);
+        console.log(`validation at ${e.iteration}: Y-PSNR ${e.psnr.toFixed(3)} dB, SSIM ${e.ssim.toFixed(4)}${e.niqe === undefined ? "" : `, NIQE ${fmt(Number.isNaN(e.niqe) ? null : e.niqe)}`} on ${e.images} images${e.best ? " (best)" : ""}`);
         break;
       case "checkpoint": break;
       case "skip": console.error(`skipped ${e.file}: ${e.reason}`); break;

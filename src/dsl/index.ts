@@ -10,6 +10,7 @@ export * from "./embedding.js";
 export * from "./augment.js";
 export * from "./loss.js";
 export * from "./train-options.js";
+export * from "./metrics.js";
 export * from "./spec.js";
 export * from "./summary.js";
 export * from "./ablation.js";

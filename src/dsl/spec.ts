@@ -10,6 +10,7 @@ import { inferLayer, type NodeSummary } from "./infer.js";
 import type { LayerNode } from "./layers.js";
 import type { DiscriminatorLoss, GeneratorTerm, WeightedSum } from "./loss.js";
 import { shapeText, type FeatureShape } from "./shape.js";
+import { isMetricName, METRIC_NAMES } from "./metrics.js";
 import { RECOMPUTE_MODES, type TrainOptions } from "./train-options.js";
 
 export interface PclSpec<Tap extends number = number> {
@@ -94,6 +95,9 @@ function checkSpec(spec: PclSpec): GraphIssue[] {
   }
   if (!Number.isInteger(t.warmup) || t.warmup < 0) issues.push({ path: "train/warmup", message: `must be a non-negative integer, got ${t.warmup}` });
   if (!["auto", ...RECOMPUTE_MODES].includes(t.recompute)) issues.push({ path: "train/recompute", message: `must be one of auto, ${RECOMPUTE_MODES.join(", ")}, got ${JSON.stringify(t.recompute)}` });
+  if (!Array.isArray(t.validateMetrics) || !t.validateMetrics.every((m) => typeof m === "string" && isMetricName(m))) {
+    issues.push({ path: "train/validateMetrics", message: `must list metrics among ${METRIC_NAMES.join(", ")}, got ${JSON.stringify(t.validateMetrics)}` });
+  }
   if (issues.length) return issues;
   const shapes = specShapes(spec);
   issues.push(...shapes.generator.issues, ...shapes.embedding.issues);

@@ -1,4 +1,5 @@
 /** Training options a graph file declares (command-line flags override some of them). */
+import type { MetricName } from "./metrics.js";
 
 export interface AdamSpec {
   readonly kind: "adam";
@@ -44,6 +45,11 @@ export interface TrainOptions {
   /** Clip each network's gradient to this global L2 norm, or null. */
   readonly clipGradNorm: number | null;
   readonly validateEvery: number;
+  /**
+   * What validation measures. PSNR and SSIM always are (the best checkpoint is the one of best
+   * PSNR); "niqe" adds the NIQE of the SR images. Default ["psnr", "ssim"].
+   */
+  readonly validateMetrics: readonly MetricName[];
   readonly logEvery: number;
   readonly seed: number;
   /** Recomputation in the backward pass (memory for time); "auto" picks the least that fits in memory. */
@@ -54,7 +60,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = Object.freeze({
   patch: 48, batch: 16, iterations: 200_000,
   optimizers: Object.freeze({ generator: adam(), embedding: adam() }),
   schedule: multiStep([200_000]), warmup: 0, ema: null, clipGradNorm: null,
-  validateEvery: 1000, logEvery: 10, seed: 1, recompute: "auto",
+  validateEvery: 1000, validateMetrics: Object.freeze(["psnr", "ssim"] as const), logEvery: 10, seed: 1, recompute: "auto",
 });
 
 export const trainOptions = (o: Partial<TrainOptions> = {}): TrainOptions => Object.freeze({ ...DEFAULT_TRAIN_OPTIONS, ...o });

@@ -12,7 +12,8 @@
  *   a float image is not.
  *
  * The weight/index tables (`cubicContributions`) depend only on (in size, out size, scale) and are
- * cached; the resize itself is a loop over typed arrays (`imresizeRgb`, for the data pipeline) or two
+ * cached; the resize itself is a loop over typed arrays (`imresizeRgb`, for the data pipeline;
+ * `imresizePlane`, one float64 channel, for NIQE's second scale) or two
  * matMuls with dense weight matrices (`imresize`, for batched tensors inside `tf.tidy`, differentiable).
  *
  * @example
@@ -24,6 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { RgbImage } from "../io/image.js";
+import type { Plane } from "./ycbcr.js";
 
 /** Keys' cubic convolution kernel with a = -0.5 (MATLAB's `cubic`). */
 export function cubic(x: number): number {
@@ -208,6 +210,12 @@ export function imresizeRgb(img: RgbImage | Uint8Hwc, target: ResizeTarget, opts
   }
   const r = resizePixels(img.data, img.height, img.width, 3, target, false, "imresizeRgb");
   return { width: r.width, height: r.height, data: Float32Array.from(r.data) };
+}
+
+/** Resizes one float64 plane like MATLAB's `imresize` of a double image (float path, no rounding). */
+export function imresizePlane(p: Plane, target: ResizeTarget): Plane {
+  const r = resizePixels(p.data, p.height, p.width, 1, target, false, "imresizePlane");
+  return { width: r.width, height: r.height, data: r.data };
 }
 
 /** The contributions as a dense [out, in] matrix (mirrored taps that hit the same pixel add up). */

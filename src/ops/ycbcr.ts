@@ -28,6 +28,25 @@ export function rgbToY(img: RgbImage): Plane {
   return { width, height, data: y };
 }
 
+const KR = 65.481 / 255, KG = 128.553 / 255, KB = 24.966 / 255;
+
+/**
+ * MATLAB's `rgb2ycbcr` Y of the image as an 8-bit file holds it, as NIQE's reference measures it:
+ * R, G, B rounded to 8 bits (clipped to [0, 255]), then Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255
+ * rounded to an integer (half away from zero), as MATLAB's uint8 result is.
+ */
+export function rgbToY8(img: RgbImage): Plane {
+  const { width, height, data } = img;
+  if (data.length !== width * height * 3) throw new RangeError(`rgbToY8: data has ${data.length} values, expected ${height}x${width}x3`);
+  const byte = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255));
+  const y = new Float64Array(width * height);
+  for (let p = 0, i = 0; p < y.length; p++, i += 3) {
+    // In MATLAB's order (imlincomb): the coefficients divided by 255 first, the offset last.
+    y[p] = Math.round(KR * byte(data[i]) + KG * byte(data[i + 1]) + KB * byte(data[i + 2]) + 16);
+  }
+  return { width, height, data: y };
+}
+
 /** The plane without `border` pixels on every side (the SR convention crops `scale` pixels). */
 export function cropPlane(p: Plane, border: number): Plane {
   if (border === 0) return p;

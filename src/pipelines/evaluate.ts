@@ -10,7 +10,11 @@
  * 4. SR is clipped to [0, 1] and rounded to 8 bits (`quantize8`), as a saved PNG would be; this is what
  *    the tables measure. Y-PSNR and SSIM (BT.601 Y, `scale` pixels cropped from every border) and RGB
  *    PSNR (same crop) compare it with the HR;
- * 5. optionally the 8-bit SR is written to `saveDir/<set>/<relative path>.png`.
+ * 5. with `metrics` listing "niqe": NIQE (no-reference, lower is more natural; same border crop) of
+ *    the 8-bit SR, of the HR, and of MATLAB's bicubic upscaling of the LR (float path, 8-bit), the
+ *    last two for reference; an image without a NIQE (fewer than two 96x96 blocks after the crop)
+ *    gets NaN and is left out of the set's NIQE means (`SetSummary.niqe.images` counts those measured);
+ * 6. optionally the 8-bit SR is written to `saveDir/<set>/<relative path>.png`.
  *
  * Reading and writing files happen in this stage's `concatMap`s; the math is in `src/ops`. Images go
  * one at a time, and every tensor is freed inside `upscaleTiled`, which reads the model's output with
@@ -23,9 +27,11 @@
  */
 import { basename, dirname, extname, join, relative } from "node:path";
 import { concatMap, connect, defer, from, map, merge, toArray, type OperatorFunction } from "rxjs";
+import type { MetricName } from "../dsl/index.js";
 import { fromRgb, quantize, readRgb, writeImage, type RgbImage } from "../io/image.js";
 import type { Upscaler } from "../model/upscaler.js";
 import { imresizeRgb } from "../ops/imresize.js";
+import { niqeOrNaN } from "../ops/niqe.js";
 import { psnrRgb, psnrY } from "../ops/psnr.js";
 import { selfEnsemble } from "../ops/self-ensemble.js";
 import { ssimY } from "../ops/ssim.js";
@@ -49,6 +55,15 @@ export interface EvaluateOptions {
   readonly saveDir?: string;
   /** Tiling of the upscaler (tile size, overlap, batching). */
   readonly tiles?: TileOptions;
+  /** What to measure: PSNR and SSIM always are; "niqe" adds NIQE of SR, HR and bicubic. Default ["psnr", "ssim"]. */
+  readonly metrics?: readonly MetricName[];
+}
+
+/** NIQE of one image's SR, HR and bicubic upscaling (NaN where the image has none). */
+export interface NiqeScores {
+  readonly niqe: number;
+  readonly niqeHr: number;
+  readonly niqeBicubic: number;
 }
 
 export interface ImageResult {
@@ -62,6 +77,8 @@ export interface ImageResult {
   readonly psnr: number;
   readonly ssim: number;
   readonly psnrRgb: number;
+  /** With the "niqe" metric. */
+  readonly niqe?: NiqeScores;
   /** Seconds spent upscaling this image. */
   readonly seconds: number;
 }
@@ -74,6 +91,8 @@ export interface SetSummary {
   readonly psnr: number;
   readonly ssim: number;
   readonly psnrRgb: number;
+  /** With the "niqe" metric: means over the images that have a NIQE, and how many do. */
+  readonly niqe?: NiqeScores & { readonly images: number };
   readonly seconds: number;
 }
 
@@ -114,6 +133,7 @@ export function evaluate(upscaler: Upscaler, options: EvaluateOptions): Operator
   const { scale } = options;
   if (!(Number.isInteger(scale) && scale >= 1)) throw new RangeError(`evaluate: scale must be a positive integer (got ${scale})`);
   if (upscaler.scale !== scale) throw new RangeError(`evaluate: ${upscaler.name} upscales x${upscaler.scale}, but the scale is ${scale}`);
+  const withNiqe = (options.metrics ?? []).includes("niqe");
   const upscale = (lr: RgbImage): Promise<RgbImage> =>
     options.selfEnsemble ? selfEnsemble((img) => upscaleTiled(upscaler, img, options.tiles), lr) : upscaleTiled(upscaler, lr, options.tiles);
   return concatMap((set) => {
@@ -121,7 +141,7 @@ export function evaluate(upscaler: Upscaler, options: EvaluateOptions): Operator
     const results$ = defer(() => listPairs(set, scale)).pipe(
       concatMap((pairs) => from(pairs)),
       concatMap(async (pair) => ({ pair, ...(await readPair(pair, scale)) })),
-      concatMap(({ pair, hr, lr }) => measure(name, relative(set.hrDir, pair.hr), hr, lr, upscale, scale)),
+      concatMap(({ pair, hr, lr }) => measure(name, relative(set.hrDir, pair.hr), hr, lr, upscale, scale, withNiqe)),
       concatMap(async ({ result, sr }) => {
         if (options.saveDir) await writeImage(savePath(options.saveDir, name, result.file), fromRgb(sr));
         return result;
@@ -157,25 +177,41 @@ async function readPair(pair: FilePair, scale: number): Promise<{ hr: RgbImage; 
   return { hr, lr };
 }
 
-async function measure(set: string, file: string, hr: RgbImage, lr: RgbImage, upscale: (lr: RgbImage) => Promise<RgbImage>, scale: number): Promise<{ result: ImageResult; sr: RgbImage }> {
+async function measure(set: string, file: string, hr: RgbImage, lr: RgbImage, upscale: (lr: RgbImage) => Promise<RgbImage>, scale: number, withNiqe: boolean): Promise<{ result: ImageResult; sr: RgbImage }> {
   const t0 = performance.now();
   const sr = quantize8(await upscale(lr));
   const seconds = (performance.now() - t0) / 1000;
+  const niqe = withNiqe ? {
+    niqe: niqeOrNaN(sr, { border: scale }),
+    niqeHr: niqeOrNaN(hr, { border: scale }),
+    niqeBicubic: niqeOrNaN(quantize8(imresizeRgb(lr, scale)), { border: scale }),
+  } : undefined;
   return {
     sr,
     result: {
       kind: "image", set, file, width: hr.width, height: hr.height,
-      psnr: psnrY(sr, hr, scale), ssim: ssimY(sr, hr, scale), psnrRgb: psnrRgb(sr, hr, scale), seconds,
+      psnr: psnrY(sr, hr, scale), ssim: ssimY(sr, hr, scale), psnrRgb: psnrRgb(sr, hr, scale), ...(niqe ? { niqe } : {}), seconds,
     },
   };
 }
 
 function summarize(set: string, results: readonly ImageResult[]): SetSummary {
   const mean = (f: (r: ImageResult) => number) => results.reduce((s, r) => s + f(r), 0) / results.length;
+  const scores = results.flatMap((r) => (r.niqe ? [r.niqe] : []));
+  const niqe = scores.length ? {
+    niqe: meanOfDefined(scores.map((s) => s.niqe)), niqeHr: meanOfDefined(scores.map((s) => s.niqeHr)),
+    niqeBicubic: meanOfDefined(scores.map((s) => s.niqeBicubic)), images: scores.filter((s) => !Number.isNaN(s.niqe)).length,
+  } : undefined;
   return {
     kind: "set", set, images: results.length,
-    psnr: mean((r) => r.psnr), ssim: mean((r) => r.ssim), psnrRgb: mean((r) => r.psnrRgb), seconds: mean((r) => r.seconds),
+    psnr: mean((r) => r.psnr), ssim: mean((r) => r.ssim), psnrRgb: mean((r) => r.psnrRgb), ...(niqe ? { niqe } : {}), seconds: mean((r) => r.seconds),
   };
+}
+
+/** The mean of the numbers that are not NaN (NaN when there are none). */
+export function meanOfDefined(values: readonly number[]): number {
+  const defined = values.filter((v) => !Number.isNaN(v));
+  return defined.length ? defined.reduce((s, v) => s + v, 0) / defined.length : NaN;
 }
 
 /** `saveDir/<set>/<file without extension>.png`. */

@@ -68,7 +68,7 @@ export type TrainEvent =
   | { readonly type: "progress"; readonly stage: "plan" | "data" | "first-step"; readonly message: string }
   | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number; readonly memory: PlannedMemory }
   | ({ readonly type: "step"; readonly itPerSec: number; readonly elapsedMs: number; readonly etaSeconds: number | null } & StepLosses)
-  | { readonly type: "validation"; readonly iteration: number; readonly psnr: number; readonly ssim: number; readonly images: number; readonly best: boolean }
+  | { readonly type: "validation"; readonly iteration: number; readonly psnr: number; readonly ssim: number; readonly niqe?: number; readonly images: number; readonly best: boolean }
   | { readonly type: "checkpoint"; readonly iteration: number; readonly dir: string }
   | { readonly type: "skip"; readonly file: string; readonly reason: string }
   | { readonly type: "done"; readonly iteration: number; readonly stopped: boolean; readonly best: { readonly iteration: number; readonly psnr: number; readonly ssim: number } | null };
@@ -143,7 +143,7 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     // Validate the weights that inference will use: the EMA when there is one.
     const source = state.ema ? state.ema.weights : state.generator.variables;
     for (const [path, v] of evalG.variables) tf.tidy(() => v.assign(source.get(path.replace(/^validation/, "generator"))! as tf.Tensor));
-    const score = await validate(evalUpscaler, pairs, spec.scale);
+    const score = await validate(evalUpscaler, pairs, spec.scale, t.validateMetrics);
     const best = !state.best || score.psnr > state.best.psnr;
     if (best) state.best = { iteration: state.iteration, psnr: score.psnr, ssim: score.ssim };
     return [{ type: "validation", iteration: state.iteration, ...score, best }];
