@@ -22,3 +22,19 @@ export function packageRoot(): string {
     if (dirname(dir) === dir) throw new Error(`pcl-stream: no package.json named pcl-stream above ${start}`);
   }
 }
+
+/** The image folders that ship with pcl-stream, as absolute paths. */
+export interface BundledData {
+  /** HR training images: the T91 set (91 PNGs), what `train` reads by default. */
+  readonly train: string;
+  /** Set5's HR images, what `train` validates on by default. */
+  readonly set5: string;
+  /** Set5's MATLAB-made x4 LR images (`baby.png` -> `babyx4.png`), for `evaluate`'s `lrDir`. */
+  readonly set5LrX4: string;
+}
+
+/** Where the bundled data sets are (inside the installed package). */
+export function bundledData(): BundledData {
+  const data = join(packageRoot(), "data");
+  return { train: join(data, "train"), set5: join(data, "set5", "HR"), set5LrX4: join(data, "set5", "LR_bicubic", "X4") };
+}
