@@ -235,6 +235,9 @@ export const selectedBackendInfo = (): SelectedBackendInfo | undefined =>
 /** What `useBackend` chose and why, if it was called. */
 export const currentBackend = (): BackendChoice | undefined => chosen;
 
+/** The backend in use, or the automatic choice made now for `workload` (what the library's entry functions call before they run tensors). */
+export const backendInUse = async (workload: "training" | "inference"): Promise<BackendChoice> => chosen ?? useBackend(undefined, { workload });
+
 /**
  * Probes every backend as `--backend NAME` would, without activating any (for a `backends`
  * listing): tensorflow-gpu is ok when tfjs-node-gpu loads, webgpu on any adapter (`software`

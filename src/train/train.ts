@@ -45,8 +45,8 @@ const isStringOrNull = (v: unknown): boolean => v === null || isString(v);
 
 /**
  * Trains `spec` with PCL and reports what happens as events. Cold: nothing starts until it is
- * subscribed. On subscription it selects a backend if none is in use (`useBackend`), checks the
- * folders, plans memory (`progress` events), then runs: a `start` event, `step` events (losses,
+ * subscribed. On subscription it checks the folders, selects a backend if none is in use
+ * (`useBackend`), plans memory (`progress` events), then runs: a `start` event, `step` events (losses,
  * speed, ETA) every `spec.train.logEvery` iterations, `validation` and `checkpoint` events every
  * `validateEvery`, and a final `done`.
  *
@@ -81,9 +81,8 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
   const out = resolve(options.out ?? join("runs", spec.name));
   const resume = options.resume ?? false;
   return defer(async () => {
-    const backend = await useBackend(options.backend);
     await prepareRunFolder({ data, val, out, resume });
-    return backend.name;
+    return (await useBackend(options.backend)).name;
   }).pipe(
     mergeMap((backend) => {
       const events = trainPipeline({

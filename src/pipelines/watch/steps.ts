@@ -48,6 +48,9 @@ export type FileEvent =
   /** Something went wrong outside any one file (the watcher itself); the stream goes on. */
   | { readonly type: "warning"; readonly message: string };
 
+/** A file upscaled and its output written. */
+export type DoneEvent = Extract<FileEvent, { readonly type: "done" }>;
+
 /** One item of the stream between stages. */
 export type Step = PendingFile | PendingImage | FileEvent;
 

@@ -1,0 +1,14 @@
+// pcl-stream/eval: PSNR/SSIM with the published tables' conventions. The `evaluate` RxJS stage
+// (image sets in, results out), `evaluateFolder` (one folder, a Promise) and the bicubic baseline.
+export { evaluateFolder, type EvaluateFolderOptions, type FolderEvaluation } from "./evaluate-folder.js";
+export {
+  evaluate, setName, quantize8, LrSizeError, MissingLrError,
+  type EvalSet, type EvaluateOptions, type EvalEvent, type ImageResult, type SetSummary,
+} from "../pipelines/evaluate.js";
+export { bicubicUpscaler as bicubic } from "../model/bicubic.js";
+export type { Upscaler } from "../model/upscaler.js";
+export type { TileOptions } from "../ops/tiled-upscale.js";
+export { NoReadableImagesError } from "../pipelines/data/errors.js";
+export { ImageReadError } from "../io/image.js";
+export { bundledData, type BundledData } from "../package-root.js";
+export { OptionError } from "../option-check.js";
