@@ -43,7 +43,9 @@ export class UsageError extends Error {
 }
 
 /** node's parseArgs (strict, positionals allowed) with its errors as UsageError (exit status 2). */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], options: O) {
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: readonly string[], options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
