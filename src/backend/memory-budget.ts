@@ -11,6 +11,7 @@ import { runInNewContext } from "node:vm";
 import { clearPool, setPoolCapacityMiB } from "./native/pool-capacity.js";
 import { selectedBackendInfo } from "./select.js";
 
+/** What the backend can hold, for the training memory plan. */
 export interface MemoryBudget {
   /** Bytes the process may still grow by, or null when unknown (then nothing is refused on it). */
   readonly availableBytes: number | null;

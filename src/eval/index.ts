@@ -1,5 +1,9 @@
-// pcl-stream/eval: PSNR/SSIM with the published tables' conventions. The `evaluate` RxJS stage
-// (image sets in, results out), `evaluateFolder` (one folder, a Promise) and the bicubic baseline.
+/**
+ * pcl-stream/eval: PSNR/SSIM with the published tables' conventions. The `evaluate` RxJS stage
+ * (image sets in, results out), `evaluateFolder` (one folder, a Promise) and the bicubic baseline.
+ *
+ * @module pcl-stream/eval
+ */
 export { evaluateFolder, type EvaluateFolderOptions, type FolderEvaluation } from "./evaluate-folder.js";
 export {
   evaluate, setName, quantize8, LrSizeError, MissingLrError,

@@ -39,6 +39,7 @@ export class ImageReadError extends Error {
   }
 }
 
+/** An output image that could not be written (the message names the file and why). */
 export class ImageWriteError extends Error {
   override readonly name = "ImageWriteError";
   constructor(readonly file: string, reason: string) {
@@ -116,6 +117,7 @@ export function quantize(values: Float32Array, bitDepth: BitDepth): Uint8Array |
   return out;
 }
 
+/** The image formats pcl-stream writes. */
 export type OutputFormat = "png" | "jpg" | "webp" | "tiff";
 
 /** The output format that a file extension names, if pcl-stream writes it. */

@@ -41,6 +41,7 @@ export interface EvalSet {
   readonly lrDir?: string;
 }
 
+/** How `evaluate` measures: the scale, and optionally self-ensemble, saving the SR images, tiling. */
 export interface EvaluateOptions {
   readonly scale: number;
   /** Average the 8 flip/transpose variants (each transformed back). Default false. */
@@ -51,6 +52,7 @@ export interface EvaluateOptions {
   readonly tiles?: TileOptions;
 }
 
+/** One image's numbers. */
 export interface ImageResult {
   readonly kind: "image";
   readonly set: string;
@@ -66,6 +68,7 @@ export interface ImageResult {
   readonly seconds: number;
 }
 
+/** One set's means over its images. */
 export interface SetSummary {
   readonly kind: "set";
   readonly set: string;
@@ -77,6 +80,7 @@ export interface SetSummary {
   readonly seconds: number;
 }
 
+/** What `evaluate` emits: each image's result, then its set's summary. */
 export type EvalEvent = ImageResult | SetSummary;
 
 /** An LR file whose size is not the HR size divided by the scale. */

@@ -1,5 +1,9 @@
-// pcl-stream/train: training from code. train(spec, options) -> Observable<TrainEvent>, written into a
-// run folder (checkpoints, metrics.jsonl) as the CLI writes it; resume; reading runs back.
+/**
+ * pcl-stream/train: training from code. train(spec, options) -> Observable<TrainEvent>, written into a
+ * run folder (checkpoints, metrics.jsonl) as the CLI writes it; resume; reading runs back.
+ *
+ * @module pcl-stream/train
+ */
 export { train, type TrainRunOptions } from "./train.js";
 export { resume, type ResumeOptions } from "./resume.js";
 export { writeMetrics, METRICS_FILE } from "./write-metrics.js";

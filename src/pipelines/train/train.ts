@@ -67,6 +67,7 @@ export interface PlannedMemory {
   readonly considered: readonly { readonly recompute: MemoryEstimate["recompute"]; readonly estimateBytes: number }[];
 }
 
+/** What a training run reports, in order: `progress` (before the first step: the memory plan, the first batch), `start`, then `step` (every `logEvery` iterations: losses, speed, ETA), `validation` and `checkpoint` (every `validateEvery`), `skip` (an unreadable image), and one final `done`. */
 export type TrainEvent =
   | { readonly type: "progress"; readonly stage: "plan" | "data" | "first-step"; readonly message: string }
   | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number; readonly memory: PlannedMemory }
@@ -76,6 +77,7 @@ export type TrainEvent =
   | { readonly type: "skip"; readonly file: string; readonly reason: string }
   | { readonly type: "done"; readonly iteration: number; readonly stopped: boolean; readonly best: { readonly iteration: number; readonly psnr: number; readonly ssim: number } | null };
 
+/** A run that cannot be resumed: no checkpoint in the folder, or a spec whose networks or losses differ from the checkpoint's. */
 export class ResumeError extends Error {
   override readonly name = "ResumeError";
 }

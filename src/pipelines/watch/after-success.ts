@@ -10,6 +10,7 @@ import type { DoneEvent, Step } from "./steps.js";
 
 /** What to do with an input once its output is written. */
 export type ThenAction = "keep" | "move" | "delete";
+/** The built-in after-success actions. */
 export const THEN_ACTIONS: readonly ThenAction[] = ["keep", "move", "delete"];
 
 /**

@@ -49,6 +49,7 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/** A watch that cannot start: IN is not a folder, or OUT is IN. */
 export class WatchError extends Error {
   override readonly name = "WatchError";
 }
