@@ -72,7 +72,7 @@ export function loadAddon(): AddonLoad {
   if (!path) {
     loaded = {
       ok: false,
-      reason: `native addon not built (no ${paths[paths.length - 2]}; run \`npm run build:native\` and check its compiler output)`,
+      reason: `native addon not built (no ${paths[paths.length - 2]}; build it with \`npm rebuild pcl-stream\` in a project that installed pcl-stream, \`npm run build:native\` in a clone, and check the compiler's output)`,
     };
     return loaded;
   }
