@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { PclSpec } from "../src/dsl/index.js";
+import type { PclSpec } from "../src/index.js";
 
 export class GraphFileError extends Error {
   override readonly name = "GraphFileError";
