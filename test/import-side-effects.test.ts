@@ -3,7 +3,8 @@
  * gradient registered, no global, no process listener, no native addon loaded, no environment
  * variable set. Only `useBackend()` (called by the library's entry functions when none was chosen)
  * registers a backend and gradients, and the native addon's allocator settings come with selecting
- * native. Checked on the sources here, in a fresh process each; test/package.test.ts checks the build.
+ * native. Checked on the sources here, in a fresh process, one entry point after another;
+ * test/package.test.ts checks the build.
  */
 import test from "ava";
 import { execFile } from "node:child_process";
@@ -28,8 +29,12 @@ const state = () => ({
   env: Object.keys(process.env).sort(),
 });
 const before = state();
-for (const entry of process.argv.slice(1)) await import(entry);
-const afterImport = state();
+// One entry after another, the state compared after each: the first that changes anything is named.
+const afterImport = {};
+for (const entry of process.argv.slice(1)) {
+  await import(entry);
+  afterImport[entry] = state();
+}
 const { useBackend } = await import("pcl-stream/backend");
 const choice = await useBackend();
 const afterUse = state();
@@ -40,21 +45,15 @@ async function probe(entries: readonly string[]) {
   const { stdout } = await promisify(execFile)(process.execPath, ["--import=tsx", "--conditions=pcl-stream-source", "--input-type=module", "-e", PROBE, ...entries], { cwd: ROOT });
   return JSON.parse(stdout) as {
     before: { backends: string[]; kernels: number; gradients: number; addons: string[] };
-    afterImport: unknown;
+    afterImport: Record<string, unknown>;
     afterUse: { backends: string[]; kernels: number; gradients: number; addons: string[] };
     choice: { name: string; allocatorTuned: boolean };
   };
 }
 
-for (const entry of ENTRIES) {
-  test(`importing ${entry} changes no process state`, async (t) => {
-    const r = await probe([entry]);
-    t.deepEqual(r.afterImport, r.before);
-  });
-}
-
-test("useBackend() is what registers the backend, kernels and pcl-stream's gradients (and, for native, loads the addon and tunes the allocator)", async (t) => {
+test("importing each entry point changes no process state; useBackend() is what registers the backend, kernels and pcl-stream's gradients (and, for native, loads the addon and tunes the allocator)", async (t) => {
   const r = await probe(ENTRIES);
+  for (const entry of ENTRIES) t.deepEqual(r.afterImport[entry], r.before, `importing ${entry}`);
   t.deepEqual([r.before.backends, r.before.kernels, r.before.gradients], [[], 0, 0]);
   t.true(r.afterUse.backends.includes(r.choice.name === "tensorflow-gpu" ? "tensorflow" : r.choice.name));
   t.true(r.afterUse.kernels > 0 && r.afterUse.gradients > 0);
