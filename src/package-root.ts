@@ -29,7 +29,7 @@ export interface BundledData {
   readonly train: string;
   /** Set5's HR images, what `train` validates on by default. */
   readonly set5: string;
-  /** Set5's MATLAB-made x4 LR images (`baby.png` -> `babyx4.png`), for `evaluate`'s `lrDir`. */
+  /** Set5's MATLAB-made x4 LR images (same names as the HR ones), for `evaluateFolder`'s `lrDir`. */
   readonly set5LrX4: string;
 }
 

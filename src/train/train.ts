@@ -75,9 +75,8 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
     ["prefetch", isPositiveInt, "a positive integer"],
   ]);
   if (options.memory !== undefined && !("availableBytes" in options.memory)) throw new OptionError("train", "memory", "a MemoryBudget ({ availableBytes, maxTensorBytes, source })", options.memory);
-  const bundled = () => bundledData();
-  const data = resolve(options.data ?? bundled().train);
-  const val = options.val === null ? null : resolve(options.val ?? bundled().set5);
+  const data = resolve(options.data ?? bundledData().train);
+  const val = options.val === null ? null : resolve(options.val ?? bundledData().set5);
   const out = resolve(options.out ?? join("runs", spec.name));
   const resume = options.resume ?? false;
   return defer(async () => {
