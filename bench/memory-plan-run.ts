@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastValueFrom, NEVER, toArray } from "rxjs";
 import { loadGraphFile } from "../bin/graph-file.js";
-import { BUNDLED_TRAIN_DIR } from "../bin/package-root.js";
+import { bundledData } from "../src/package-root.js";
 import { selectBackend } from "../src/backend/select.js";
 import { pcl, type Recompute } from "../src/dsl/index.js";
 import { train } from "../src/pipelines/train/train.js";
@@ -25,7 +25,7 @@ const spec = pcl({ ...base, train: { ...base.train, batch: Number(batch), patch:
 const out = mkdtempSync(join(tmpdir(), "pcl-memory-plan-"));
 const started = performance.now();
 try {
-  const events = await lastValueFrom(train({ spec, data: BUNDLED_TRAIN_DIR, val: null, out, resume: false, backend: chosen, stop: NEVER }).pipe(toArray()));
+  const events = await lastValueFrom(train({ spec, data: bundledData().train, val: null, out, resume: false, backend: chosen, stop: NEVER }).pipe(toArray()));
   const start = events.find((e) => e.type === "start");
   const steps = events.filter((e) => e.type === "step");
   if (start?.type !== "start" || steps.length !== 2) throw new Error(`expected a start event and 2 steps, got ${events.map((e) => e.type).join(", ")}`);

@@ -1,6 +1,6 @@
 /**
  * The paper-scale training workloads (opt-in: `--paper`, or `--only NAME`), on the graphs as
- * shipped (graphs/rcan.pcl.ts, han.pcl.ts, edsr.pcl.ts: the paper's recipe of graphs/paper-recipe.ts):
+ * shipped (graphs/rcan.pcl.ts, han.pcl.ts, edsr.pcl.ts: the paper's recipe of src/dsl/paper-recipe.ts):
  *
  *   pcl-iteration-rcan-b16, pcl-iteration-edsr-b16, pcl-iteration-rcan-b2
  *     one full PCL iteration exactly as `pcl-stream train` runs one (trainStep: contrast draws,

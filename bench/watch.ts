@@ -20,7 +20,7 @@ import { filter, firstValueFrom, scan, tap } from "rxjs";
 import { selectBackend } from "../src/backend/select.js";
 import { compileGenerator } from "../src/compile/network.js";
 import { encodeImage } from "../src/io/image.js";
-import { loadUpscaler } from "../src/model/load-upscaler.js";
+import { loadUpscaler } from "../src/serve/load-upscaler.js";
 import { generatorUpscaler } from "../src/model/generator-upscaler.js";
 import type { Upscaler } from "../src/model/upscaler.js";
 import { upscaleFile } from "../src/pipelines/upscale-file.js";
@@ -37,7 +37,7 @@ export async function edsrTinyUpscaler(): Promise<Upscaler> {
 
 export const defaultUpscaler: UpscalerFactory = async () => {
   const model = process.env.PCL_BENCH_MODEL;
-  return model ? loadUpscaler(model, 4) : edsrTinyUpscaler();
+  return model ? loadUpscaler(model, { scale: 4 }) : edsrTinyUpscaler();
 };
 
 /** A deterministic textured 8-bit RGB image (sharp's encoder sees real-looking data, not a flat color). */

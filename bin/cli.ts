@@ -29,6 +29,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`pcl-stream: unknown command '${command}'\n\n${usage()}`);
     return 2;
   }
-  const module = (await import(`./commands/${command as CommandName}.ts`)) as { run(argv: readonly string[]): Promise<number> };
+  const module = (await import(`./commands/${command as CommandName}.js`)) as { run(argv: readonly string[]): Promise<number> };
   return module.run(rest);
 }

@@ -1,11 +1,12 @@
 /**
  * Loads a PCL spec from a graph file: `graphs/edsr.pcl.ts` (its default export) or
- * `graphs/edsr.pcl.ts#large` (a named export). The file is TypeScript, loaded through tsx.
+ * `graphs/edsr.pcl.ts#large` (a named export). TypeScript graph files load through tsx (the
+ * launcher, bin/pcl-stream.js, registers it); a graph can also be a `.js` or `.mjs` module.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { PclSpec } from "../src/dsl/index.js";
+import type { PclSpec } from "../src/index.js";
 
 export class GraphFileError extends Error {
   override readonly name = "GraphFileError";

@@ -1,5 +1,5 @@
 /** `--metrics` / `--val-metrics` values: a comma-separated list of metric names (src/dsl/metrics.ts). */
-import { isMetricName, METRIC_NAMES, type MetricName } from "../src/dsl/index.js";
+import { isMetricName, METRIC_NAMES, type MetricName } from "../src/index.js";
 
 /**
  * The metrics named in `text` ("psnr,ssim,niqe"), in the order given, without repeats; throws an

@@ -3,12 +3,8 @@
  * and the one-line-per-file printing both use.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { selectBackend } from "../src/backend/select.js";
-import { BACKEND_CHOICES } from "./backend-flag.js";
-import type { OutputFormat } from "../src/io/image.js";
-import { loadUpscaler } from "../src/model/load-upscaler.js";
-import type { Upscaler } from "../src/model/upscaler.js";
-import { THEN_ACTIONS, type FileEvent, type FormatChoice, type ThenAction } from "../src/pipelines/watch/index.js";
+import { loadUpscaler, THEN_ACTIONS, type FileEvent, type FormatChoice, type OutputFormat, type ThenAction, type Upscaler } from "../src/serve/index.js";
+import { BACKEND_CHOICES, startBackend } from "./backend-flag.js";
 
 export const COMMON_USAGE = `  --model MODEL        'bicubic' or a checkpoint directory from training (required)
   --scale N            upscaling factor (default 4; a checkpoint must match it)
@@ -47,7 +43,9 @@ export class UsageError extends Error {
 }
 
 /** node's parseArgs (strict, positionals allowed) with its errors as UsageError (exit status 2). */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: readonly string[], options: O) {
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: readonly string[], options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -146,8 +144,8 @@ export async function startUpscaleCommand<F extends CommonFlags>(
     return 0;
   }
   try {
-    await selectBackend(flags.backend, { workload: "inference" });
-    return { flags, upscaler: await loadUpscaler(flags.model, flags.scale) };
+    await startBackend(flags.backend, "inference");
+    return { flags, upscaler: await loadUpscaler(flags.model, { scale: flags.scale }) };
   } catch (err) {
     console.error(`pcl-stream ${command}: ${err instanceof Error ? err.message : String(err)}`);
     return 2;

@@ -1,11 +1,10 @@
 /**
- * EDSR trained with PCL at x4, the paper's recipe (graphs/paper-recipe.ts).
+ * EDSR trained with PCL at x4, the paper's recipe (`paperRecipe`, src/dsl/paper-recipe.ts).
  * Default export: EDSR baseline, 16 residual blocks x 64 channels.
  * `#large`: EDSR large, 32 blocks x 256 channels, residual scale 0.1.
  * Usage: `pcl-stream train graphs/edsr.pcl.ts` or `graphs/edsr.pcl.ts#large`.
  */
-import { edsr } from "../src/dsl/index.js";
-import { paperRecipe } from "./paper-recipe.js";
+import { edsr, paperRecipe } from "../src/dsl/index.js";
 
 export default paperRecipe("edsr-baseline", edsr({ blocks: 16, channels: 64, scale: 4 }));
 

@@ -284,7 +284,8 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
 // Large tensors are allocated and freed for every op. glibc serves big blocks with fresh mmaps,
 // so each op pays a page fault per 4 KiB (tens of ms for a 40 MB activation on some VMs). Keep
 // big blocks in the heap and do not trim it, so freed tensor memory is reused. Opt out with
-// PCL_NATIVE_MALLOC_TUNE=0.
+// PCL_NATIVE_MALLOC_TUNE=0. These settings are process-wide, so loading the addon does not apply
+// them: `tuneMalloc()` does, called when the native backend is selected (src/backend/select.ts).
 bool tune_malloc() {
 #if defined(__GLIBC__)
   const char* env = std::getenv("PCL_NATIVE_MALLOC_TUNE");
@@ -297,13 +298,14 @@ bool tune_malloc() {
 #endif
 }
 
+// tuneMalloc(): applies tune_malloc()'s settings; true when they were applied (glibc, not opted out).
+napi_value TuneMalloc(napi_env env, napi_callback_info) {
+  napi_value b;
+  napi_get_boolean(env, tune_malloc(), &b);
+  return b;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
-  const bool tuned = tune_malloc();
-  {
-    napi_value b;
-    napi_get_boolean(env, tuned, &b);
-    napi_set_named_property(env, exports, "mallocTuned", b);
-  }
   struct Fn {
     const char* name;
     napi_callback cb;
@@ -323,6 +325,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"getNumThreads", GetNumThreads},
       {"isa", GetIsa},
       {"setIsa", SetIsa},
+      {"tuneMalloc", TuneMalloc},
   };
   for (const auto& f : fns) {
     napi_value v;

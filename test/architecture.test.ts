@@ -30,6 +30,17 @@ const RULES: { room: string; forbid: (file: string, spec: string) => boolean; wh
   { room: "src/ops", forbid: (f, s) => s === "rxjs" || ["src/dsl", "src/compile", "src/pipelines", "bin"].some((d) => resolvesInto(f, s, d)), why: "ops are tfjs functions: no DSL, no RxJS, no pipelines" },
   { room: "src/compile", forbid: (f, s) => s === "rxjs" || ["src/pipelines", "bin"].some((d) => resolvesInto(f, s, d)), why: "compile connects DSL to ops only" },
   { room: "src", forbid: (f, s) => resolvesInto(f, s, "bin"), why: "library code never imports the CLI" },
+  {
+    room: "src",
+    forbid: (f, s) => !["src/train", "src/eval", "src/serve"].some((d) => f.startsWith(d)) && ["src/train", "src/eval", "src/serve"].some((d) => resolvesInto(f, s, d)),
+    why: "train, eval and serve (the public functions) sit on top: nothing below them imports them",
+  },
+  { room: "src", forbid: (_f, s) => s === "tsx" || s.startsWith("tsx/"), why: "the library runs on plain node: no tsx" },
+  {
+    room: "bin",
+    forbid: (f, s) => resolvesInto(f, s, "src") && !/^src\/(index|train\/index|eval\/index|serve\/index|backend\/index|ops\/public)\.js$/.test(relative(ROOT, join(ROOT, f, "..", s))),
+    why: "the CLI uses the library through its published entry points, as users do",
+  },
 ];
 
 for (const rule of RULES) {

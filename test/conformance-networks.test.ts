@@ -47,7 +47,7 @@ forEachBackend("HAN x2, 2 groups x 1 RCAB x 8 channels, forward on 2 x 9x11",
   generatorForward(han({ groups: 2, blocksPerGroup: 1, channels: 8, reduction: 4, scale: 2 }), [2, 9, 11, 3], 4));
 forEachBackend("edsr-tiny (graphs/edsr-tiny.pcl.ts) generator x4, forward on 1 x 8x10", generatorForward(edsrTiny.generator, [1, 8, 10, 3], 5));
 forEachBackend("edsr-tiny (graphs/edsr-tiny.pcl.ts) embedding network, taps and logits on 2 x 16x20", embeddingForward(edsrTiny.embedding, [2, 16, 20, 3], 6));
-// The paper's E (graphs/paper-recipe.ts) in small: batch norm and a 4x4 pooled head, here with overlapping bins (5x5 -> 4x4).
+// The paper's E (src/dsl/paper-recipe.ts) in small: batch norm and a 4x4 pooled head, here with overlapping bins (5x5 -> 4x4).
 forEachBackend("paper-style embedding network (batch norm, 4x4 head), taps and logits on 2 x 36x40",
   embeddingForward(vggEmbedding({ channels: [4, 4, 8, 8], strides: [1, 2, 1, 2], taps: [0, 2, 3] as const, batchNorm: true, pool: 4 }), [2, 36, 40, 3], 7));
 

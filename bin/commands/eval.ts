@@ -4,12 +4,11 @@
  */
 import { parseArgs } from "node:util";
 import { from, lastValueFrom, tap } from "rxjs";
-import { selectBackend } from "../../src/backend/select.js";
-import type { MetricName } from "../../src/dsl/index.js";
-import { BACKEND_CHOICES } from "../backend-flag.js";
+import type { MetricName } from "../../src/index.js";
+import { evaluate, setName, type EvalEvent, type ImageResult, type SetSummary } from "../../src/eval/index.js";
+import { loadUpscaler } from "../../src/serve/index.js";
+import { BACKEND_CHOICES, startBackend } from "../backend-flag.js";
 import { parseMetrics } from "../metrics-flag.js";
-import { loadUpscaler } from "../../src/model/load-upscaler.js";
-import { evaluate, setName, type EvalEvent, type ImageResult, type SetSummary } from "../../src/pipelines/evaluate.js";
 
 const USAGE = `usage: pcl-stream eval --model MODEL --data DIR [--data DIR ...] [options]
 
@@ -143,8 +142,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const nameWidth = Math.max(8, ...opts.sets.map((s) => setName(s.hrDir).length));
   let upscaler;
   try {
-    await selectBackend(opts.backend, { workload: "inference" });
-    upscaler = await loadUpscaler(opts.model, opts.scale);
+    await startBackend(opts.backend, "inference");
+    upscaler = await loadUpscaler(opts.model, { scale: opts.scale });
     const names = { psnr: "Y-PSNR", ssim: "SSIM", niqe: "NIQE" } as const;
     if (!opts.json) {
       console.log(`${upscaler.name} x${opts.scale}${opts.selfEnsemble ? " (self-ensemble)" : ""}: ${opts.metrics.map((m) => names[m]).join(" / ")}, ${opts.scale}-pixel border cropped`);

@@ -1,6 +1,6 @@
 /** `pcl-stream graph GRAPH [--json] [--depth N]`: per-node shapes, parameters and FLOPs per LR pixel. */
 import { parseArgs } from "node:util";
-import { summarize, type NetworkSummary } from "../../src/dsl/index.js";
+import { summarize, type NetworkSummary } from "../../src/index.js";
 import { loadGraphFile } from "../graph-file.js";
 
 const HELP = `usage: pcl-stream graph GRAPH [--json] [--depth N] [--nodes]

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { from, lastValueFrom, tap, toArray } from "rxjs";
-import { measureQuality, type QualityResult } from "../../src/pipelines/measure-quality.js";
+import { measureQuality, type QualityResult } from "../../src/eval/index.js";
 import { parseMetrics } from "../metrics-flag.js";
 
 const USAGE = `usage: pcl-stream quality IMAGE|DIR... [options]

@@ -2,18 +2,15 @@
  * `pcl-stream train GRAPH [options]`: trains the graph's generator with PCL and prints progress.
  * Flags override the graph file's training options. SIGINT/SIGTERM: finish the step, checkpoint, exit 0.
  */
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Subject } from "rxjs";
-import { selectBackend } from "../../src/backend/select.js";
-import { BACKEND_CHOICES } from "../backend-flag.js";
-import { ABLATIONS, ablate, adam, isAblation, pcl, RECOMPUTE_MODES, type PclSpec, type Recompute } from "../../src/dsl/index.js";
-import { formatBytes, MemoryPlanError } from "../../src/pipelines/train/memory-plan.js";
-import { train, type PlannedMemory, type TrainEvent } from "../../src/pipelines/train/train.js";
+import { currentBackend } from "../../src/backend/index.js";
+import { ABLATIONS, ablate, GraphError, isAblation, RECOMPUTE_MODES, withOverrides, type PclSpec, type Recompute, type SpecOverrides } from "../../src/index.js";
+import { bundledData, formatBytes, MemoryPlanError, train, TrainSetupError, type PlannedMemory, type TrainEvent } from "../../src/train/index.js";
+import { BACKEND_CHOICES, backendFlag } from "../backend-flag.js";
 import { loadGraphFile } from "../graph-file.js";
 import { parseMetrics } from "../metrics-flag.js";
-import { BUNDLED_TRAIN_DIR, BUNDLED_VAL_DIR } from "../package-root.js";
 
 const HELP = `usage: pcl-stream train GRAPH [options]
   GRAPH                 a graph file, e.g. graphs/edsr-tiny.pcl.ts or graphs/edsr.pcl.ts#large
@@ -46,9 +43,9 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefined>): PclSpec {
+/** The flags that change the recipe, as `withOverrides` takes them (numbers checked with the flag's name). */
+function overridesOf(v: Record<string, string | boolean | undefined>): SpecOverrides {
   const str = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
-  const t = spec.train;
   const lr = str("lr") === undefined ? undefined : Number(str("lr"));
   if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a positive number, got '${str("lr")}'`);
   const warmup = str("warmup") === undefined ? undefined : Number(str("warmup"));
@@ -59,43 +56,34 @@ function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefine
   if (alpha !== undefined && !(alpha >= 0)) throw new UsageError(`--alpha must be a number >= 0, got '${str("alpha")}'`);
   const tau = str("tau") === undefined ? undefined : Number(str("tau"));
   if (tau !== undefined && !(tau > 0)) throw new UsageError(`--tau must be a positive number, got '${str("tau")}'`);
-  if ((alpha !== undefined || tau !== undefined) && !spec.losses.generator.terms.some((term) => term.loss.kind === "infoNce")) {
-    throw new UsageError(`--alpha/--tau: the graph '${spec.name}' has no contrastive term`);
-  }
-  const terms = spec.losses.generator.terms.map((term) => term.loss.kind === "infoNce"
-    ? { weight: alpha ?? term.weight, loss: { ...term.loss, tau: tau ?? term.loss.tau } }
-    : term);
   const recompute = str("recompute");
   if (recompute !== undefined && recompute !== "auto" && !(RECOMPUTE_MODES as readonly string[]).includes(recompute)) {
     throw new UsageError(`--recompute must be auto, ${RECOMPUTE_MODES.join(", ")}, got '${recompute}'`);
   }
-  let validateMetrics = t.validateMetrics;
+  let validateMetrics: SpecOverrides["validateMetrics"];
   if (str("val-metrics") !== undefined) {
     try { validateMetrics = parseMetrics("--val-metrics", str("val-metrics")!); } catch (err) { throw new UsageError((err as Error).message); }
   }
-  const ratio = t.optimizers.embedding.lr / t.optimizers.generator.lr;
-  const iterations = positiveInt("iters", str("iters")) ?? t.iterations;
-  const scaleMilestones = iterations !== t.iterations && t.schedule.kind === "multiStep";
-  return pcl({
-    ...spec,
-    losses: { ...spec.losses, generator: { ...spec.losses.generator, terms } },
-    train: {
-      ...t,
-      iterations,
-      batch: positiveInt("batch", str("batch")) ?? t.batch,
-      patch: positiveInt("patch", str("patch")) ?? t.patch,
-      validateEvery: positiveInt("validate-every", str("validate-every")) ?? Math.min(t.validateEvery, iterations),
-      validateMetrics,
-      warmup: warmup ?? (iterations !== t.iterations ? Math.round((t.warmup * iterations) / t.iterations) : t.warmup),
-      seed: seed ?? t.seed,
-      recompute: (recompute as Recompute | "auto" | undefined) ?? t.recompute,
-      // A shorter or longer run keeps the schedule's shape: milestones move with the iteration count.
-      schedule: scaleMilestones && t.schedule.kind === "multiStep"
-        ? { ...t.schedule, milestones: t.schedule.milestones.map((m) => Math.round((m * iterations) / t.iterations)) }
-        : t.schedule,
-      optimizers: lr === undefined ? t.optimizers : { generator: adam({ ...t.optimizers.generator, lr }), embedding: adam({ ...t.optimizers.embedding, lr: lr * ratio }) },
-    },
-  });
+  const o: { -readonly [K in keyof SpecOverrides]: SpecOverrides[K] } = {
+    iterations: positiveInt("iters", str("iters")), batch: positiveInt("batch", str("batch")), patch: positiveInt("patch", str("patch")),
+    validateEvery: positiveInt("validate-every", str("validate-every")), lr, warmup, seed, alpha, tau, recompute: recompute as Recompute | "auto" | undefined,
+    validateMetrics,
+  };
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as SpecOverrides;
+}
+
+/** `overrides/validateEvery` -> `--validate-every`: an override's issue as the flag that set it. */
+const FLAG_OF: Readonly<Record<string, string>> = { iterations: "iters", validateEvery: "validate-every", validateMetrics: "val-metrics" };
+
+function applyFlags(spec: PclSpec, v: Record<string, string | boolean | undefined>): PclSpec {
+  const overrides = overridesOf(v);
+  try {
+    return withOverrides(spec, overrides);
+  } catch (err) {
+    const flagIssues = err instanceof GraphError ? err.issues.filter((i) => i.path.startsWith("overrides/")) : [];
+    if (flagIssues.length === 0) throw err;
+    throw new UsageError(flagIssues.map((i) => { const f = i.path.slice("overrides/".length); return `--${FLAG_OF[f] ?? f}: ${i.message}`; }).join("; "));
+  }
 }
 
 /** "memory: about 6.7 GiB at the peak (...) of 22.1 GiB available; recompute groups (none: 14.9 GiB)". */
@@ -139,20 +127,13 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError) { console.error(`pcl-stream train: ${err.message}`); return 2; }
     throw err;
   }
-  const data = resolve((values.data as string | undefined) ?? BUNDLED_TRAIN_DIR);
+  const backend = backendFlag(values.backend as string | undefined);
+  const bundled = bundledData();
+  const data = resolve((values.data as string | undefined) ?? bundled.train);
   const valFlag = values.val as string | undefined;
-  const val = valFlag === "none" ? null : resolve(valFlag ?? BUNDLED_VAL_DIR);
-  for (const [flag, dir] of [["--data", data], ["--val", val]] as const) {
-    if (dir !== null && !existsSync(dir)) { console.error(`pcl-stream train: ${flag} ${dir}: no such folder`); return 2; }
-  }
+  const val = valFlag === "none" ? null : resolve(valFlag ?? bundled.set5);
   const out = resolve((values.out as string | undefined) ?? join("runs", spec.name));
   const resume = values.resume === true;
-  if (!resume && existsSync(join(out, "latest"))) {
-    console.error(`pcl-stream train: ${out} already holds a run (latest/): pass --resume to continue it, or --out to start another`);
-    return 2;
-  }
-  mkdirSync(out, { recursive: true });
-  const backend = await selectBackend(values.backend as string | undefined);
 
   const stop = new Subject<void>();
   let signals = 0;
@@ -166,12 +147,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   process.on("SIGINT", sigint);
   process.on("SIGTERM", sigterm);
 
-  const metrics = join(out, "metrics.jsonl");
   const tty = logFormat === "text" && process.stderr.isTTY === true;
   let lastVal: number | null = null;
   let total = spec.train.iterations;
+  let backendSaid = false;
   const print = (e: TrainEvent) => {
-    if (e.type === "step" || e.type === "validation") appendFileSync(metrics, `${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+    if (!backendSaid) { backendSaid = true; console.error(currentBackend()!.summary); }
     if (logFormat === "json") { console.log(JSON.stringify(e)); return; }
     switch (e.type) {
       case "progress":
@@ -207,9 +188,15 @@ export async function run(argv: readonly string[]): Promise<number> {
 
   try {
     await new Promise<void>((resolveDone, reject) => {
-      train({ spec, data, val, out, resume, backend, stop }).subscribe({ next: print, error: reject, complete: resolveDone });
+      train(spec, { data, val, out, resume, stop, ...(backend === undefined ? {} : { backend }) }).subscribe({ next: print, error: reject, complete: resolveDone });
     });
   } catch (err) {
+    if (err instanceof TrainSetupError) {
+      console.error(`pcl-stream train: ${err.option === "out"
+        ? `${out} already holds a run (latest/): pass --resume to continue it, or --out to start another`
+        : `--${err.option} ${err.path}: no such folder`}`);
+      return 2;
+    }
     if (!(err instanceof MemoryPlanError)) throw err;
     console.error(`pcl-stream train: not enough memory: ${err.message}`);
     return 3;

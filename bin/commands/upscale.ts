@@ -2,9 +2,8 @@
  * `pcl-stream upscale`: upscales image files and folders once, through the same file pipeline
  * as `watch` (content sniffing, up-to-date skipping, atomic writes, one line per file).
  */
-import { basename, extname, resolve } from "node:path";
-import { lastValueFrom, tap } from "rxjs";
-import { defaultSuffix, imageJob, isInside, listFiles, upscaleFiles, type FileEvent } from "../../src/pipelines/watch/index.js";
+import { lastValueFrom, Subject, tap } from "rxjs";
+import { upscaleFiles, type FileEvent } from "../../src/serve/index.js";
 import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream upscale --model MODEL INPUT... [-o OUT] [options]
@@ -33,31 +32,18 @@ export async function run(argv: readonly string[]): Promise<number> {
   const started = await startUpscaleCommand("upscale", USAGE, () => parse(argv));
   if (typeof started === "number") return started;
   const { flags, upscaler } = started;
-  const suffix = flags.suffix ?? defaultSuffix(flags.scale);
-  const outDir = flags.out === undefined ? undefined : resolve(flags.out);
-  const moveDir = flags.moveTo === undefined ? undefined : resolve(flags.moveTo);
-  // Outputs written beside inputs (no -o) must not be picked up as inputs by a later run.
-  const looksLikeOutput = (file: string): boolean => outDir === undefined && basename(file, extname(file)).endsWith(suffix);
-  const exclude = (file: string): boolean => looksLikeOutput(file) || (outDir !== undefined && isInside(outDir, file)) || (moveDir !== undefined && isInside(moveDir, file));
-
-  let stopping = false;
-  const onSignal = (): void => {
-    stopping = true;
-  };
+  const stop = new Subject<void>();
+  const onSignal = (): void => stop.next();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let failed = 0;
   try {
     await lastValueFrom(
-      listFiles(flags.inputs, { recursive: flags.recursive, exclude }).pipe(
-        upscaleFiles(imageJob(upscaler, flags.tiling), {
-          naming: { outDir, suffix, format: flags.format },
-          overwrite: flags.overwrite,
-          concurrency: flags.concurrency,
-          then: flags.then,
-          moveDir,
-          isStopping: () => stopping,
-        }),
+      upscaleFiles(flags.inputs, {
+        upscaler, ...flags.tiling, suffix: flags.suffix, format: flags.format, overwrite: flags.overwrite, concurrency: flags.concurrency,
+        recursive: flags.recursive, then: flags.then, stop,
+        ...(flags.out === undefined ? {} : { outDir: flags.out }), ...(flags.moveTo === undefined ? {} : { moveDir: flags.moveTo }),
+      }).pipe(
         tap((event: FileEvent) => {
           if (event.type === "failed") failed++;
           printEvent(event, flags.json);

@@ -2,8 +2,8 @@
  * `pcl-stream watch IN OUT`: upscales every image in IN (the backlog first) and every image
  * added later, into OUT, until SIGINT/SIGTERM; then finishes the files in flight and exits 0.
  */
-import { lastValueFrom, tap } from "rxjs";
-import { watchFolder, WatchError, type FileEvent } from "../../src/pipelines/watch/index.js";
+import { lastValueFrom, Subject, tap } from "rxjs";
+import { watchFolder, WatchError, type FileEvent } from "../../src/serve/index.js";
 import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, integerFlag, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream watch IN OUT --model MODEL [options]
@@ -34,7 +34,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const started = await startUpscaleCommand("watch", USAGE, () => parse(argv));
   if (typeof started === "number") return started;
   const { flags, upscaler } = started;
-  const handle = watchFolder({
+  const stop = new Subject<void>();
+  const events$ = watchFolder({
     inDir: flags.inDir,
     outDir: flags.outDir,
     upscaler,
@@ -47,6 +48,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     then: flags.then,
     moveDir: flags.moveTo,
     stabilityMs: flags.stableMs,
+    stop,
   });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -56,12 +58,12 @@ export async function run(argv: readonly string[]): Promise<number> {
       process.exit(130);
     }
     if (!flags.json) console.error(`pcl-stream watch: ${signal}, finishing the files in flight (again to quit now)`);
-    handle.stop();
+    stop.next();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    await lastValueFrom(handle.events$.pipe(tap((event: FileEvent) => printEvent(event, flags.json))), { defaultValue: undefined });
+    await lastValueFrom(events$.pipe(tap((event: FileEvent) => printEvent(event, flags.json))), { defaultValue: undefined });
     return 0;
   } catch (err) {
     if (!(err instanceof WatchError)) throw err;

@@ -5,6 +5,7 @@
 
 /** Backends in the automatic order: tfjs-node-gpu on CUDA, WebGPU on a hardware adapter, tfjs-node, the native addon, tfjs's cpu. */
 export const BACKEND_NAMES = ["tensorflow-gpu", "webgpu", "tensorflow", "native", "cpu"] as const;
+/** A backend pcl-stream can run on (one of BACKEND_NAMES). */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** Whether a backend can run here, collected while probing; `description` names the device (webgpu's adapter, native's ISA). */

@@ -8,9 +8,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import { freemem } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { clearNativeBufferPool, setNativeBufferPool } from "./native/index.js";
+import { clearPool, setPoolCapacityMiB } from "./native/pool-capacity.js";
 import { selectedBackendInfo } from "./select.js";
 
+/** What the backend can hold, for the training memory plan. */
 export interface MemoryBudget {
   /** Bytes the process may still grow by, or null when unknown (then nothing is refused on it). */
   readonly availableBytes: number | null;
@@ -50,13 +51,13 @@ export function memoryBudget(): MemoryBudget {
  * beside memory nothing uses any more.
  */
 export function releaseCachedMemory(): void {
-  if (tf.getBackend() === "native") clearNativeBufferPool();
+  clearPool();
   collectGarbage();
 }
 
 /** Caps the memory the backend keeps for reuse during a run (the native buffer pool), releasing what it holds now. */
 export function limitCachedMemory(bytes: number): void {
-  if (tf.getBackend() === "native") setNativeBufferPool(Math.max(0, Math.floor(bytes / 2 ** 20)));
+  if (tf.getBackend() === "native") setPoolCapacityMiB(Math.max(0, Math.floor(bytes / 2 ** 20)));
   releaseCachedMemory();
 }
 

@@ -1,12 +1,15 @@
 /**
  * Picks the compute backend once per process: tfjs-node-gpu if it loads and sees a GPU, else
  * WebGPU on a hardware adapter, else tfjs-node, else pcl-stream's native CPU addon, else tfjs's
- * pure-JS `cpu`. `--backend NAME` (the `name` argument) and the PCL_BACKEND variable override the
- * order. Backend modules may register gradients of their own when loaded (tfjs-node does), so
- * pcl-stream's are registered after every probe and checked once the backend is chosen.
+ * pure-JS `cpu`. A name (`useBackend("cpu")`, `--backend NAME`) or the PCL_BACKEND variable
+ * overrides the order. Backend modules may register gradients of their own when loaded (tfjs-node
+ * does), so pcl-stream's are registered after every probe and checked once the backend is chosen.
+ *
+ * Nothing here runs at import: every backend module (tfjs-backend-cpu included) is loaded by the
+ * call that probes it, and the native addon's process-wide allocator settings are applied only
+ * when the native backend is the one chosen.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
 import { BackendError } from "./backend-error.js";
 import { checkGradients, registerGradients } from "./gradients.js";
 import { BACKEND_NAMES, chosenLine, climbLadder, type BackendName, type BackendProbe } from "./ladder.js";
@@ -21,6 +24,28 @@ export interface SelectedBackendInfo {
   readonly description?: string;
   /** webgpu on a CPU implementation of Vulkan (lavapipe): correct, not fast */
   readonly software?: boolean;
+}
+
+/** What `useBackend` chose, and why. */
+export interface BackendChoice extends SelectedBackendInfo {
+  /** True when the backend was named (the argument or PCL_BACKEND), false for the automatic choice. */
+  readonly requested: boolean;
+  /** The backends the automatic choice tried before this one, each with why it was passed over (empty when requested). */
+  readonly skipped: readonly { readonly name: BackendName; readonly reason: string }[];
+  /** The native backend only: whether the addon's process-wide allocator settings were applied (glibc, not opted out with PCL_NATIVE_MALLOC_TUNE=0). */
+  readonly allocatorTuned: boolean;
+  /** The choice as one line, as the CLI prints it: `pcl-stream: backend native (tfjs-node not installed)`. */
+  readonly summary: string;
+}
+
+/** How the chosen backend is tuned for what the process does. */
+export interface UseBackendOptions {
+  /**
+   * "training" (default) repeats the same tensor shapes every step, so the native backend keeps
+   * freed buffers for reuse (up to 1 GiB); "inference" (upscaling, evaluation) sees one-off image
+   * sizes, where kept buffers would only add to the peak memory, so it keeps none.
+   */
+  readonly workload?: "training" | "inference";
 }
 
 async function tryImport(specifier: string): Promise<string | undefined> {
@@ -65,55 +90,113 @@ async function probe(name: BackendName, requested: boolean): Promise<BackendProb
         return { name, ok: false, reason: err instanceof Error ? err.message.split("\n")[0] : String(err) };
       }
     }
-    case "cpu":
-      return { name, ok: true };
+    case "cpu": {
+      // Registers tfjs's pure-JS backend; loaded here, not at import, so that importing pcl-stream registers nothing.
+      const reason = await tryImport("@tensorflow/tfjs-backend-cpu");
+      return reason ? { name, ok: false, reason: `@tensorflow/tfjs-backend-cpu not loadable (${reason})` } : { name, ok: true };
+    }
   }
 }
 
 /** The tfjs registry name each of our backend names runs as. */
 const TFJS_NAME: Record<BackendName, string> = { "tensorflow-gpu": "tensorflow", webgpu: "webgpu", tensorflow: "tensorflow", native: "native", cpu: "cpu" };
 
-let chosen: SelectedBackendInfo | undefined;
+let chosen: BackendChoice | undefined;
+let choosing: Promise<BackendChoice> | undefined;
 
 /**
- * Selects and activates a backend; the first call decides and prints one line to stderr
- * (unless `quiet`); later calls return the same choice. Then registers pcl-stream's gradients
- * over whatever the probed modules registered, and checks them (a GradientError if they did not
- * hold). `workload` tunes the chosen backend: "training" (default) repeats the same shapes every
- * step, so the native backend recycles freed buffers; "inference" (upscale, watch, eval) sees
- * one-off image sizes, where recycled buffers would only add to the peak memory, so it does not.
+ * Selects and activates a compute backend, then registers pcl-stream's gradients over whatever the
+ * backend modules registered, and checks them. Call it once, before anything else runs tensors;
+ * `train`, `evaluateFolder` and `loadUpscaler` call it themselves (automatic choice) when nothing
+ * was chosen yet. Prints nothing: the returned choice says what was chosen and why.
+ *
+ * ```ts
+ * import { useBackend } from "pcl-stream/backend";
+ * const backend = await useBackend();          // or useBackend("cpu"); PCL_BACKEND=cpu does the same
+ * console.error(backend.summary);              // "pcl-stream: backend native (tfjs-node not installed)"
+ * ```
+ *
+ * A process runs one backend: later calls return the first choice (re-tuned for `workload` when
+ * given), and naming another backend then is a BackendError.
+ *
+ * @param name one of BACKEND_NAMES; default PCL_BACKEND, else the first that works in that order.
+ * @throws BackendError when the named backend is unknown or cannot run here (the message says why),
+ *   or another one is already in use; GradientError when a backend module replaced pcl-stream's gradients.
  */
-export async function selectBackend(name?: string, options: { quiet?: boolean; workload?: "training" | "inference" } = {}): Promise<BackendName> {
-  if (chosen) return chosen.name;
-  const picked = await pick(name, options);
-  await registerGradients();
-  checkGradients();
-  if (picked.name === "native") {
-    const native = await import("./native/index.js");
-    native.setNativeBufferPool(options.workload === "inference" ? 0 : undefined);
+export async function useBackend(name?: BackendName, options: UseBackendOptions = {}): Promise<BackendChoice> {
+  if (name !== undefined && !(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new BackendError(`useBackend: unknown backend ${JSON.stringify(name)} (expected one of ${BACKEND_NAMES.join(", ")})`);
   }
-  chosen = { name: picked.name, description: picked.description, software: picked.software };
-  return picked.name;
+  return choose(name, "useBackend", options);
 }
 
-async function pick(name: string | undefined, options: { quiet?: boolean }): Promise<BackendProbe> {
-  const wanted = name ?? process.env.PCL_BACKEND;
-  const say = (line: string) => { if (!options.quiet) console.error(line); };
+async function choose(name: string | undefined, label: string, options: UseBackendOptions): Promise<BackendChoice> {
+  if (options.workload !== undefined && options.workload !== "training" && options.workload !== "inference") {
+    throw new BackendError(`${label}: workload must be "training" or "inference", got ${JSON.stringify(options.workload)}`);
+  }
+  if (!chosen) {
+    choosing ??= start(name, label, options).finally(() => { choosing = undefined; });
+    const first = await choosing;
+    if (name === undefined || name === first.name) return first;
+  } else if (options.workload !== undefined) {
+    await tune(chosen.name, options.workload);
+  }
+  if (name !== undefined && name !== chosen!.name) {
+    throw new BackendError(`${label}: backend '${chosen!.name}' is already in use in this process (asked for '${name}'); a process runs one backend`);
+  }
+  return chosen!;
+}
+
+async function start(name: string | undefined, label: string, options: UseBackendOptions): Promise<BackendChoice> {
+  const { result, skipped, requested } = await pick(name, label);
+  await registerGradients();
+  checkGradients();
+  const allocatorTuned = result.name === "native" ? (await import("./native/index.js")).tuneNativeAllocator() : false;
+  await tune(result.name, options.workload ?? "training");
+  chosen = {
+    name: result.name, description: result.description, software: result.software, requested, allocatorTuned,
+    skipped: skipped.map((s) => ({ name: s.name, reason: s.reason ?? "not available" })),
+    summary: chosenLine(result, skipped, requested),
+  };
+  return chosen;
+}
+
+/** The native buffer pool for the workload (other backends have nothing to tune). */
+async function tune(name: BackendName, workload: "training" | "inference"): Promise<void> {
+  if (name !== "native") return;
+  const native = await import("./native/index.js");
+  native.setNativeBufferPool(workload === "inference" ? 0 : undefined);
+}
+
+/**
+ * `useBackend` as the CLI, the bench and the tests call it: the name unchecked (a bad one is a
+ * BackendError naming --backend / PCL_BACKEND), the chosen-backend line printed to stderr unless
+ * `quiet`, and later calls answer the first choice whatever they ask for.
+ */
+export async function selectBackend(name?: string, options: { quiet?: boolean } & UseBackendOptions = {}): Promise<BackendName> {
+  if (chosen) return chosen.name;
+  const choice = await choose(name, "--backend / PCL_BACKEND", options);
+  if (!options.quiet) console.error(choice.summary);
+  return choice.name;
+}
+
+async function pick(name: string | undefined, label: string): Promise<{ result: BackendProbe; skipped: readonly BackendProbe[]; requested: boolean }> {
+  const fromEnv = name === undefined && process.env.PCL_BACKEND ? process.env.PCL_BACKEND : undefined;
+  const wanted = name ?? fromEnv;
   if (wanted) {
     if (!(BACKEND_NAMES as readonly string[]).includes(wanted)) {
-      throw new BackendError(`--backend / PCL_BACKEND: unknown backend '${wanted}' (expected one of ${BACKEND_NAMES.join(", ")})`);
+      const source = fromEnv !== undefined && label === "useBackend" ? "PCL_BACKEND" : label;
+      throw new BackendError(`${source}: unknown backend '${wanted}' (expected one of ${BACKEND_NAMES.join(", ")})`);
     }
     const result = await probe(wanted as BackendName, true);
     if (!result.ok) throw new BackendError(`backend '${wanted}' is not available: ${result.reason}${hint(result)}`);
     await activate(result.name);
-    say(chosenLine(result, [], true));
-    return result;
+    return { result, skipped: [], requested: true };
   }
   const { chosen: result, skipped } = await climbLadder((candidate) => probe(candidate, false));
   if (!result) throw new BackendError(`no backend could be activated (${skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")})`);
   await activate(result.name);
-  say(chosenLine(result, skipped, false));
-  return result;
+  return { result, skipped, requested: false };
 }
 
 /** What to do about a requested backend that is not available, where there is more to say than the reason. */
@@ -142,11 +225,18 @@ async function gpuVisible(): Promise<boolean> {
   }
 }
 
-/** The backend chosen by `selectBackend`, if any. */
+/** The backend chosen by `useBackend` (or `selectBackend`), if any. */
 export const selectedBackend = (): BackendName | undefined => chosen?.name;
 
-/** The backend chosen by `selectBackend` and its device, if any. */
-export const selectedBackendInfo = (): SelectedBackendInfo | undefined => chosen;
+/** The backend chosen by `useBackend` (or `selectBackend`) and its device, if any. */
+export const selectedBackendInfo = (): SelectedBackendInfo | undefined =>
+  chosen && { name: chosen.name, description: chosen.description, software: chosen.software };
+
+/** What `useBackend` chose and why, if it was called. */
+export const currentBackend = (): BackendChoice | undefined => chosen;
+
+/** The backend in use, or the automatic choice made now for `workload` (what the library's entry functions call before they run tensors). */
+export const backendInUse = async (workload: "training" | "inference"): Promise<BackendChoice> => chosen ?? useBackend(undefined, { workload });
 
 /**
  * Probes every backend as `--backend NAME` would, without activating any (for a `backends`

@@ -28,7 +28,8 @@ function locate(dir: string): string {
   throw new CheckpointError(`${dir}: not a pcl-stream checkpoint (no ${MANIFEST_FILE})${hint}`);
 }
 
-export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+/** A checkpoint's manifest and spec, without its weights. */
+export async function readCheckpointManifest(dir: string): Promise<Omit<LoadedCheckpoint, "values">> {
   const at = locate(dir);
   const file = join(at, MANIFEST_FILE);
   let manifest: CheckpointManifest;
@@ -38,7 +39,11 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     throw new CheckpointError(`${file}: unreadable (${err instanceof Error ? err.message : String(err)})`);
   }
   if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${file}: format '${String(manifest.format)}', expected '${CHECKPOINT_FORMAT}'`);
-  const spec = specFromJson(manifest.spec, file);
+  return { dir: at, manifest, spec: specFromJson(manifest.spec, file) };
+}
+
+export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const { dir: at, manifest, spec } = await readCheckpointManifest(dir);
   const weightsFile = join(at, WEIGHTS_FILE);
   const values = unpackTensors(manifest.tensors, await readFile(weightsFile), weightsFile);
   return { dir: at, manifest, spec, values };

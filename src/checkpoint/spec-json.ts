@@ -4,6 +4,7 @@
  */
 import { pcl, trainOptions, type DiscriminatorLoss, type PclSpec, type WeightedSum } from "../dsl/index.js";
 
+/** A folder that is not a readable pcl-stream checkpoint, or whose weights do not fit its graph. */
 export class CheckpointError extends Error {
   override readonly name = "CheckpointError";
 }

@@ -6,6 +6,7 @@ import { negatives } from "./augment.js";
 import { l1, weightedSum } from "./loss.js";
 import { pcl, type PclSpec } from "./spec.js";
 
+/** The paper's ablations (Table 4) and the L1-only baseline, by name, with what each changes. */
 export const ABLATIONS = {
   pcl: "the spec as written (L1 + contrastive, blurred negatives, Haar split)",
   "l1-only": "L1 alone; E is not built or trained",
@@ -13,10 +14,21 @@ export const ABLATIONS = {
   "neg-batch": "negatives = HR images of other samples in the batch",
   "no-haar": "E sees RGB instead of the Haar high bands",
 } as const;
+/** The name of one of `ABLATIONS`. */
 export type AblationName = keyof typeof ABLATIONS;
 
+/** True when `name` names one of `ABLATIONS` (to check user input). */
 export const isAblation = (name: string): name is AblationName => Object.hasOwn(ABLATIONS, name);
 
+/**
+ * The spec changed as the ablation `name` says (`"pcl"` returns it as written), renamed `<name>+<ablation>`.
+ *
+ * ```ts
+ * const baseline = ablate(spec, "l1-only");   // L1 alone; E is neither built nor trained
+ * ```
+ *
+ * @throws GraphError when the changed spec does not hold (e.g. `neg-batch` with a batch of 1).
+ */
 export function ablate(spec: PclSpec, name: AblationName): PclSpec {
   const base = { ...spec };
   switch (name) {

@@ -11,7 +11,9 @@ import {
 /** The DIV2K RGB mean every EDSR-family network subtracts at the input and adds back at the output. */
 export const DIV2K_RGB_MEAN = Object.freeze([0.4488, 0.4371, 0.404] as const);
 
+/** EDSR's input mean shift: subtracts `mean` (default the DIV2K RGB mean) per channel. */
 export const subtractMean = (mean: readonly [number, number, number] = DIV2K_RGB_MEAN): MeanShiftNode => meanShift(mean, -1, "subMean");
+/** EDSR's output mean shift: adds `mean` (default the DIV2K RGB mean) back per channel. */
 export const addMean = (mean: readonly [number, number, number] = DIV2K_RGB_MEAN): MeanShiftNode => meanShift(mean, 1, "addMean");
 
 /** EDSR's residual block: x + resScale * conv(relu(conv(x))), no batch norm. */

@@ -4,6 +4,7 @@
  */
 import type { LayerNode } from "./layers.js";
 
+/** A child node and its path segment under its parent. */
 export interface Child {
   readonly segment: string;
   readonly node: LayerNode;
@@ -16,6 +17,7 @@ function segmentsOf(list: readonly LayerNode[]): Child[] {
   return list.map((node, i) => ({ node, segment: node.name && counts.get(node.name) === 1 ? node.name : node.name ? `${i}:${node.name}` : String(i) }));
 }
 
+/** The children of a composite node with their path segments (a leaf has none). */
 export function childrenOf(node: LayerNode): readonly Child[] {
   switch (node.kind) {
     case "sequence": return segmentsOf(node.layers);
@@ -27,4 +29,5 @@ export function childrenOf(node: LayerNode): readonly Child[] {
   }
 }
 
+/** `parent/segment` (or `segment` at the root): how node paths are built. */
 export const joinPath = (parent: string, segment: string): string => (parent ? `${parent}/${segment}` : segment);

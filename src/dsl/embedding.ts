@@ -5,6 +5,7 @@
  */
 import { avgPool, batchNorm, conv, haar, leakyRelu, sequence, type HaarBand, type LayerNode } from "./layers.js";
 
+/** The embedding network E. `Tap` is the union of its tap indices, so losses on other blocks do not compile. */
 export interface EmbeddingNode<Tap extends number = number> {
   readonly kind: "embedding";
   readonly name?: string;
@@ -17,6 +18,13 @@ export interface EmbeddingNode<Tap extends number = number> {
   readonly head: LayerNode;
 }
 
+/**
+ * An embedding network from its parts; `taps` (`as const`) become part of its type.
+ *
+ * ```ts
+ * embedding({ input: haar(), blocks: [sequence([conv(32), leakyRelu()]), sequence([conv(64, { stride: 2 }), leakyRelu()])], taps: [0, 1] as const, head: sequence([avgPool("global"), conv(1, { kernel: 1 })]) })
+ * ```
+ */
 export function embedding<const Taps extends readonly number[]>(o: {
   readonly input?: LayerNode;
   readonly blocks: readonly LayerNode[];
@@ -34,6 +42,7 @@ export function embedding<const Taps extends readonly number[]>(o: {
   });
 }
 
+/** `vggEmbedding`'s options: one block (conv, optional batch norm, LeakyReLU 0.2) per channel count. */
 export interface VggEmbeddingOptions<Taps extends readonly number[]> {
   /** Output channels of each block (conv3x3 -> [batch norm] -> LeakyReLU 0.2). */
   readonly channels: readonly number[];

@@ -5,6 +5,7 @@ export interface GraphIssue {
   readonly message: string;
 }
 
+/** A graph, spec or override that does not hold: `issues` lists each problem with its path; the message has one line per issue. */
 export class GraphError extends Error {
   override readonly name = "GraphError";
   constructor(readonly issues: readonly GraphIssue[]) {

@@ -14,6 +14,8 @@ export * from "./metrics.js";
 export * from "./spec.js";
 export * from "./summary.js";
 export * from "./ablation.js";
+export * from "./overrides.js";
+export * from "./paper-recipe.js";
 export { edsr, type EdsrOptions } from "./architectures/edsr.js";
 export { rcan, type RcanOptions } from "./architectures/rcan.js";
 export { han, type HanOptions } from "./architectures/han.js";

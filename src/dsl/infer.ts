@@ -21,6 +21,7 @@ export interface NodeSummary {
   readonly flops: number;
 }
 
+/** A layer tree inferred at one input shape: output shape, parameters, FLOPs, every node and every issue found. */
 export interface Inference {
   readonly outShape: FeatureShape;
   readonly params: number;

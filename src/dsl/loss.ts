@@ -5,6 +5,7 @@
  */
 import type { EmbeddingNode } from "./embedding.js";
 
+/** Mean absolute error between SR and HR. */
 export interface L1Loss { readonly kind: "l1" }
 
 /** Multi-positive InfoNCE over E's features at `taps` (paper Eq. 8-10). */
@@ -31,15 +32,28 @@ export interface DualContrastiveLoss<Tap extends number = number> {
 /** softplus(-E(HR)) + softplus(E(SR)): the non-saturating GAN loss (the bench workload's D loss). */
 export interface NonSaturatingLoss<Tap extends number = number> { readonly kind: "nonSaturating"; readonly embed: EmbeddingNode<Tap> }
 
+/** One term of the generator's loss and its weight. */
 export interface WeightedTerm { readonly weight: number; readonly loss: GeneratorTerm }
+/** The generator's loss: the weighted sum of its terms. */
 export interface WeightedSum { readonly kind: "weightedSum"; readonly terms: readonly WeightedTerm[] }
 
+/** A loss that can be a term of the generator's weighted sum. */
 export type GeneratorTerm = L1Loss | InfoNceLoss;
+/** A loss E trains on. */
 export type DiscriminatorLoss = DualContrastiveLoss | NonSaturatingLoss;
+/** Any loss node. */
 export type LossNode = GeneratorTerm | WeightedSum | DiscriminatorLoss;
 
+/** The L1 loss. */
 export const l1 = (): L1Loss => Object.freeze({ kind: "l1" });
 
+/**
+ * PCL's generator-side contrastive term: multi-positive InfoNCE over E's features at `taps` (default tau 1, equal tap weights). `taps` must be taps of `embed`: anything else does not compile.
+ *
+ * ```ts
+ * infoNce({ embed, taps: [0, 2, 4, 6], tau: 1 })
+ * ```
+ */
 export function infoNce<Tap extends number>(o: {
   readonly embed: EmbeddingNode<Tap>;
   readonly taps: readonly NoInfer<Tap>[];
@@ -52,6 +66,7 @@ export function infoNce<Tap extends number>(o: {
   });
 }
 
+/** E's loss in PCL (paper Eq. 7), with the release's two options (default off). */
 export function dualContrastive<Tap extends number>(o: {
   readonly embed: EmbeddingNode<Tap>;
   readonly realIncludesPositives?: boolean;
@@ -60,6 +75,7 @@ export function dualContrastive<Tap extends number>(o: {
   return Object.freeze({ kind: "dualContrastive" as const, embed: o.embed, realIncludesPositives: o.realIncludesPositives ?? false, fakeIncludesNegatives: o.fakeIncludesNegatives ?? false });
 }
 
+/** The non-saturating GAN loss for E: softplus(-E(HR)) + softplus(E(SR)). */
 export const nonSaturating = <Tap extends number>(o: { readonly embed: EmbeddingNode<Tap> }): NonSaturatingLoss<Tap> =>
   Object.freeze({ kind: "nonSaturating" as const, embed: o.embed });
 

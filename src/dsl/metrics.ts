@@ -5,6 +5,8 @@
  */
 export type MetricName = "psnr" | "ssim" | "niqe";
 
+/** Every metric name, in the order reports list them. */
 export const METRIC_NAMES: readonly MetricName[] = Object.freeze(["psnr", "ssim", "niqe"]);
 
+/** Whether `s` names a metric (a type guard for flag and JSON values). */
 export const isMetricName = (s: string): s is MetricName => (METRIC_NAMES as readonly string[]).includes(s);

@@ -8,6 +8,7 @@ import { match } from "ts-pattern";
 import { childrenOf } from "./children.js";
 import type { LayerNode } from "./layers.js";
 
+/** How far an output pixel sees: a radius in LR pixels, and whether some layer looks at the whole image. */
 export interface ReceptiveField {
   /** Context radius in LR pixels (rounded up). */
   readonly radius: number;
@@ -16,6 +17,7 @@ export interface ReceptiveField {
 
 interface Walk { radius: number; resolution: number; global: boolean }
 
+/** The receptive field of a generator (what tiled inference needs for its overlap). */
 export function receptiveField(node: LayerNode): ReceptiveField {
   const w: Walk = { radius: 0, resolution: 1, global: false };
   visit(node, w);

@@ -13,6 +13,7 @@ import { shapeText, type FeatureShape } from "./shape.js";
 import { isMetricName, METRIC_NAMES } from "./metrics.js";
 import { RECOMPUTE_MODES, type TrainOptions } from "./train-options.js";
 
+/** A complete PCL recipe, as `pcl()` builds and checks it: plain, frozen data (it is saved as JSON in checkpoints). `Tap` is E's tap union. */
 export interface PclSpec<Tap extends number = number> {
   readonly kind: "pcl";
   readonly name: string;
@@ -29,6 +30,7 @@ export interface PclSpec<Tap extends number = number> {
   readonly train: TrainOptions;
 }
 
+/** What `pcl()` takes: a spec without its `kind` tag. */
 export type PclSpecInput<Tap extends number> = Omit<PclSpec<Tap>, "kind">;
 
 /** Builds and checks a spec. Throws GraphError listing every issue. */
@@ -47,6 +49,7 @@ export interface SpecShapes {
   readonly embedding: EmbeddingInference;
 }
 
+/** E inferred at one input shape: its nodes, parameters, FLOPs, the shapes of its taps and logits, and any issues. */
 export interface EmbeddingInference {
   readonly nodes: readonly NodeSummary[];
   readonly params: number;
@@ -79,6 +82,7 @@ export function inferEmbedding(e: EmbeddingNode, input: FeatureShape, path = "em
   return { nodes, params, flops, tapShapes, logitShape, issues };
 }
 
+/** The shapes of one sample through G and E at the spec's training patch size (what `pcl()` checks). */
 export function specShapes(spec: PclSpec): SpecShapes {
   const p = spec.train.patch;
   const lr: FeatureShape = [p, p, 3];

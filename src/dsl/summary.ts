@@ -3,6 +3,7 @@ import type { NodeSummary } from "./infer.js";
 import { specShapes, type PclSpec } from "./spec.js";
 import type { FeatureShape } from "./shape.js";
 
+/** One network's summary: parameters, FLOPs per LR pixel, input and output shapes, every node. */
 export interface NetworkSummary {
   readonly params: number;
   /** FLOPs of one forward pass divided by the number of LR pixels (multiply-add = 2). */
@@ -12,6 +13,7 @@ export interface NetworkSummary {
   readonly nodes: readonly NodeSummary[];
 }
 
+/** A spec's summary: G's and E's (E with its taps and their shapes), at the training patch size. */
 export interface GraphSummary {
   readonly name: string;
   readonly scale: number;
@@ -20,6 +22,14 @@ export interface GraphSummary {
   readonly embedding: NetworkSummary & { readonly taps: readonly number[]; readonly tapShapes: readonly FeatureShape[] };
 }
 
+/**
+ * Per-node output shapes, parameters and FLOPs of G and E (what `pcl-stream graph` prints).
+ *
+ * ```ts
+ * const s = summarize(spec);
+ * console.log(s.generator.params, s.generator.flopsPerLrPixel);
+ * ```
+ */
 export function summarize(spec: PclSpec): GraphSummary {
   const s = specShapes(spec);
   const lrPixels = s.lr[0] * s.lr[1];

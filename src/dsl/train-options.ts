@@ -1,6 +1,7 @@
 /** Training options a graph file declares (command-line flags override some of them). */
 import type { MetricName } from "./metrics.js";
 
+/** An Adam optimizer's settings, as `adam()` makes them (PyTorch's Adam: no weight decay). */
 export interface AdamSpec {
   readonly kind: "adam";
   readonly lr: number;
@@ -8,9 +9,11 @@ export interface AdamSpec {
   readonly beta2: number;
   readonly epsilon: number;
 }
+/** Adam's settings (defaults lr 1e-4, beta1 0.9, beta2 0.999, epsilon 1e-8, PyTorch's). */
 export const adam = (o: Partial<Omit<AdamSpec, "kind">> = {}): AdamSpec =>
   Object.freeze({ kind: "adam", lr: o.lr ?? 1e-4, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, epsilon: o.epsilon ?? 1e-8 });
 
+/** The learning-rate schedule, applied to both networks' learning rates. */
 export type Schedule =
   | { readonly kind: "constant" }
   /** lr * gamma^(number of milestones passed). EDSR/RCAN: halve every 200k. */
@@ -18,8 +21,11 @@ export type Schedule =
   /** Cosine annealing from lr to minLr over each period, restarting (SGDR). */
   | { readonly kind: "cosineRestarts"; readonly period: number; readonly minLr: number };
 
+/** The learning rate stays as set. */
 export const constantLr = (): Schedule => Object.freeze({ kind: "constant" });
+/** The learning rate times `gamma` (default 0.5) at each of `milestones` (iterations): EDSR's and RCAN's halving. */
 export const multiStep = (milestones: readonly number[], gamma = 0.5): Schedule => Object.freeze({ kind: "multiStep", milestones: Object.freeze([...milestones]), gamma });
+/** Cosine annealing from the learning rate to `minLr` (default 1e-7) over each `period` iterations, restarting (SGDR). */
 export const cosineRestarts = (period: number, minLr = 1e-7): Schedule => Object.freeze({ kind: "cosineRestarts", period, minLr });
 
 /**
@@ -28,8 +34,10 @@ export const cosineRestarts = (period: number, minLr = 1e-7): Schedule => Object
  * group (RCAN, HAN; EDSR's blocks form one group, its body); "none" keeps every activation.
  */
 export type Recompute = "none" | "blocks" | "groups";
+/** The recomputation modes, without `"auto"`. */
 export const RECOMPUTE_MODES: readonly Recompute[] = Object.freeze(["none", "blocks", "groups"]);
 
+/** The training recipe a spec carries: patch, batch, iterations, optimizers, schedule, warm-up, cadences, seed. */
 export interface TrainOptions {
   /** LR patch size (HR patch = patch * scale). */
   readonly patch: number;
@@ -56,6 +64,7 @@ export interface TrainOptions {
   readonly recompute: Recompute | "auto";
 }
 
+/** The recipe `trainOptions()` starts from: LR patch 48, batch 16, 200k iterations, Adam 1e-4 for both, halved at 200k, validation every 1000. */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = Object.freeze({
   patch: 48, batch: 16, iterations: 200_000,
   optimizers: Object.freeze({ generator: adam(), embedding: adam() }),
@@ -63,4 +72,11 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = Object.freeze({
   validateEvery: 1000, validateMetrics: Object.freeze(["psnr", "ssim"] as const), logEvery: 10, seed: 1, recompute: "auto",
 });
 
+/**
+ * A training recipe: `DEFAULT_TRAIN_OPTIONS` with the fields given replaced.
+ *
+ * ```ts
+ * trainOptions({ patch: 24, batch: 16, iterations: 1000, warmup: 900, schedule: multiStep([800, 950]) })
+ * ```
+ */
 export const trainOptions = (o: Partial<TrainOptions> = {}): TrainOptions => Object.freeze({ ...DEFAULT_TRAIN_OPTIONS, ...o });

@@ -8,7 +8,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, extname, basename, join } from "node:path";
-import sharp from "sharp";
+import type SharpModule from "sharp";
+import type { Sharp } from "sharp";
+import { loadSharp } from "./sharp.js";
 
 export type BitDepth = 8 | 16;
 export type ChannelCount = 1 | 2 | 3 | 4;
@@ -39,6 +41,7 @@ export class ImageReadError extends Error {
   }
 }
 
+/** An output image that could not be written (the message names the file and why). */
 export class ImageWriteError extends Error {
   override readonly name = "ImageWriteError";
   constructor(readonly file: string, reason: string) {
@@ -49,6 +52,7 @@ export class ImageWriteError extends Error {
 /** Decodes a file (or an in-memory buffer, `name` used in errors) with EXIF orientation applied. */
 export async function readImage(file: string | Buffer, name = typeof file === "string" ? file : "<buffer>"): Promise<DecodedImage> {
   try {
+    const sharp = await loadSharp();
     const meta = await sharp(file).metadata();
     if (!meta.width || !meta.height) throw new Error("no width or height");
     const sixteen = meta.depth === "ushort" || meta.depth === "short";
@@ -116,6 +120,7 @@ export function quantize(values: Float32Array, bitDepth: BitDepth): Uint8Array |
   return out;
 }
 
+/** The image formats pcl-stream writes. */
 export type OutputFormat = "png" | "jpg" | "webp" | "tiff";
 
 /** The output format that a file extension names, if pcl-stream writes it. */
@@ -132,7 +137,7 @@ export function formatOfPath(file: string): OutputFormat | undefined {
 export const keeps16Bit = (format: OutputFormat): boolean => format === "png" || format === "tiff";
 
 /** The sharp pipeline that encodes `img` as `format`. 16-bit data stays 16-bit where the format allows, else is reduced to 8. */
-function encoder(img: Omit<DecodedImage, "format">, format: OutputFormat, quality: number): sharp.Sharp {
+function encoder(sharp: typeof SharpModule, img: Omit<DecodedImage, "format">, format: OutputFormat, quality: number): Sharp {
   let { data, bitDepth } = img;
   if (bitDepth === 16 && !keeps16Bit(format)) {
     const d8 = new Uint8Array(data.length);
@@ -156,7 +161,7 @@ function encoder(img: Omit<DecodedImage, "format">, format: OutputFormat, qualit
 
 /** Encodes an image to a buffer. 16-bit data is written 16-bit where the format allows, else reduced to 8. */
 export async function encodeImage(img: Omit<DecodedImage, "format">, format: OutputFormat, quality = 95): Promise<Buffer> {
-  return encoder(img, format, quality).toBuffer();
+  return encoder(await loadSharp(), img, format, quality).toBuffer();
 }
 
 /** Options of the atomic writers. */
@@ -194,7 +199,8 @@ export async function writeFileAtomic(file: string, bytes: Buffer, options?: Ato
  * memory (for huge outputs).
  */
 export async function encodeImageAtomic(file: string, img: Omit<DecodedImage, "format">, format: OutputFormat, options?: AtomicWriteOptions & { readonly quality?: number }): Promise<void> {
-  await atomically(file, (tmp) => encoder(img, format, options?.quality ?? 95).toFile(tmp), options);
+  const sharp = await loadSharp();
+  await atomically(file, (tmp) => encoder(sharp, img, format, options?.quality ?? 95).toFile(tmp), options);
 }
 
 /** Prefix of pcl-stream's own temp files (ignored by the watcher, cleaned on start). */

@@ -4,6 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 
+/** A model that maps an LR batch to SR: a trained checkpoint's generator (`loadUpscaler`) or the bicubic baseline. What evaluation, upscaling and the watch folder run. */
 export interface Upscaler {
   /** Shown in tables and logs: "bicubic", or the checkpoint's graph name. */
   readonly name: string;

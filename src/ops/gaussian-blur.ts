@@ -17,8 +17,9 @@ export interface BlurKernel {
 
 /** Kernel sizes the negatives draw from (method.md part 4). */
 export const BLUR_KERNEL_SIZES: readonly number[] = [3, 5, 7, 9, 11];
-/** Sigmas are drawn from [SIGMA_MIN, SIGMA_MAX). */
+/** The smallest sigma negatives draw: sigmas come from [BLUR_SIGMA_MIN, BLUR_SIGMA_MAX). */
 export const BLUR_SIGMA_MIN = 0.1;
+/** The bound of the sigmas negatives draw (excluded). */
 export const BLUR_SIGMA_MAX = 2.0;
 
 function assertKernel(size: number, sigmaX: number, sigmaY: number, op: string): void {

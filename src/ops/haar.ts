@@ -18,6 +18,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertNhwcFloat, assertOp, assertSameShape, shapeText } from "./op-assert.js";
 
+/** A Haar band: `ll` the local average, `lh`, `hl`, `hh` the horizontal, vertical and diagonal details. */
 export type HaarBandName = "ll" | "lh" | "hl" | "hh";
 
 /** The four Haar bands of an [N,H,W,C] tensor, each [N,H/2,W/2,C]. */

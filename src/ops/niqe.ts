@@ -50,6 +50,7 @@ export class NiqeUndefinedError extends Error {
   override readonly name = "NiqeUndefinedError";
 }
 
+/** Options of `niqe`. */
 export interface NiqeOptions {
   /** Pixels cropped from every side before measuring (the SR convention crops the scale). Default 0. */
   readonly border?: number;

@@ -16,6 +16,7 @@ import type { RgbImage } from "../io/image.js";
 
 /** The 8 transforms of the square's symmetry group: bit 0 flips rows, bit 1 flips columns, bit 2 transposes (applied last). */
 export type Dihedral = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+/** All 8 dihedral transforms, identity first. */
 export const DIHEDRALS: readonly Dihedral[] = [0, 1, 2, 3, 4, 5, 6, 7];
 
 /** Applies transform `t` (flips, then transpose) to an RGB image. */

@@ -12,6 +12,7 @@ import { reflectPad } from "./reflect-pad.js";
 export const SMOOTH_KERNEL_3X3: readonly number[] = [1, 1, 1, 1, 5, 1, 1, 1, 1].map((v) => v / 13);
 /** Sharpen factors are drawn from [SHARPEN_FACTOR_MIN, SHARPEN_FACTOR_MAX) (the release's range). */
 export const SHARPEN_FACTOR_MIN = 0.5;
+/** The bound of the sharpen factors positives draw (excluded). */
 export const SHARPEN_FACTOR_MAX = 3.0;
 
 /**

@@ -33,6 +33,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { RgbImage } from "../io/image.js";
 import type { Upscaler } from "../model/upscaler.js";
 
+/** How `upscaleTiled` cuts an image into tiles and batches them. */
 export interface TileOptions {
   /** LR side of each tile fed to the upscaler, context included. Default 128. */
   readonly tile?: number;
@@ -44,6 +45,7 @@ export interface TileOptions {
   readonly batchPixels?: number;
 }
 
+/** The LR tile size (context included) when none is given: 128. */
 export const DEFAULT_TILE = 128;
 
 /** The overlap used when none is given: the receptive radius, at most 32 and a quarter of the tile. */

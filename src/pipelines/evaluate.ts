@@ -47,6 +47,7 @@ export interface EvalSet {
   readonly lrDir?: string;
 }
 
+/** How `evaluate` measures: the scale, and optionally self-ensemble, saving the SR images, tiling. */
 export interface EvaluateOptions {
   readonly scale: number;
   /** Average the 8 flip/transpose variants (each transformed back). Default false. */
@@ -66,6 +67,7 @@ export interface NiqeScores {
   readonly niqeBicubic: number;
 }
 
+/** One image's numbers. */
 export interface ImageResult {
   readonly kind: "image";
   readonly set: string;
@@ -83,6 +85,7 @@ export interface ImageResult {
   readonly seconds: number;
 }
 
+/** One set's means over its images. */
 export interface SetSummary {
   readonly kind: "set";
   readonly set: string;
@@ -96,6 +99,7 @@ export interface SetSummary {
   readonly seconds: number;
 }
 
+/** What `evaluate` emits: each image's result, then its set's summary. */
 export type EvalEvent = ImageResult | SetSummary;
 
 /** An LR file whose size is not the HR size divided by the scale. */

@@ -18,11 +18,13 @@ import { readRgb } from "../io/image.js";
 import { niqe, NiqeSizeError, NiqeUndefinedError } from "../ops/niqe.js";
 import { listImages } from "./data/list-images.js";
 
+/** Options of `measureQuality`. */
 export interface QualityOptions {
   /** Pixels cropped from every side before measuring. Default 0. */
   readonly border?: number;
 }
 
+/** One image's no-reference quality. */
 export interface QualityResult {
   readonly file: string;
   readonly width: number;

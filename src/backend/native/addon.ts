@@ -4,7 +4,8 @@
  */
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../../package-root.js";
 
 /** The functions the addon exports. Arrays are read/written in place; shapes go in Int32Arrays. */
 export interface NativeAddon {
@@ -43,6 +44,12 @@ export interface NativeAddon {
   getNumThreads(): number;
   isa(): string;
   setIsa(name: string): boolean;
+  /**
+   * Applies the addon's process-wide glibc allocator settings (mallopt: no mmap for large blocks, no
+   * heap trimming); true when applied. Called when the native backend is selected, never on load.
+   * Absent from builds older than this call (those applied the settings when loaded).
+   */
+  tuneMalloc?(): boolean;
   [fn: string]: unknown;
 }
 
@@ -54,8 +61,8 @@ let loaded: AddonLoad | undefined;
 
 function candidates(): string[] {
   const fromEnv = process.env.PCL_NATIVE_ADDON;
-  const root = fileURLToPath(new URL("../../../", import.meta.url));
-  const list = [`${root}build/Release/pcl_native.node`, `${root}build/Debug/pcl_native.node`];
+  const root = packageRoot();
+  const list = [join(root, "build", "Release", "pcl_native.node"), join(root, "build", "Debug", "pcl_native.node")];
   return fromEnv ? [fromEnv, ...list] : list;
 }
 
@@ -71,7 +78,7 @@ export function loadAddon(): AddonLoad {
   if (!path) {
     loaded = {
       ok: false,
-      reason: `native addon not built (no ${paths[paths.length - 2]}; run \`npm run build:native\` and check its compiler output)`,
+      reason: `native addon not built (no ${paths[paths.length - 2]}; build it with \`npm rebuild pcl-stream\` in a project that installed pcl-stream, \`npm run build:native\` in a clone, and check the compiler's output)`,
     };
     return loaded;
   }

@@ -5,30 +5,11 @@
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { BackendValues, DataId, DataType } from "@tensorflow/tfjs-core";
 import { Float32BufferPool } from "./buffer-pool.js";
+import { poolCapacityBytes } from "./pool-capacity.js";
 
-/**
- * Free storage kept for reuse by default, in MiB: an edsr-tiny PCL step at batch 16 frees
- * ~600 MB per iteration and takes all of it back the next.
- */
-export const DEFAULT_POOL_MIB = 1024;
-
-/** The capacity for new backend instances: set by `setBufferPoolMiB`; PCL_NATIVE_POOL_MIB wins; 0 turns recycling off. */
-let poolMiB = DEFAULT_POOL_MIB;
-
-function capacityBytes(): number {
-  const env = process.env.PCL_NATIVE_POOL_MIB;
-  const mib = env !== undefined && env !== "" ? Number(env) : poolMiB;
-  return Number.isFinite(mib) && mib > 0 ? mib * 2 ** 20 : 0;
-}
-
-/** Sets the pool capacity for new and existing native backends (see `setNativeBufferPool`). */
-export function setBufferPoolMiB(mib: number, existing?: NativeBackend): void {
-  poolMiB = mib;
-  existing?.pool.setCapacity(capacityBytes());
-}
-
+/** tfjs-backend-cpu with the addon's kernels and a pool of recycled output buffers. */
 export class NativeBackend extends MathBackendCPU {
-  readonly pool = new Float32BufferPool(capacityBytes());
+  readonly pool = new Float32BufferPool(poolCapacityBytes());
 
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
     this.pool.attach(values);

@@ -7,10 +7,11 @@
  *
  * registerNativeBackend() prints nothing; the caller says why once when it falls back.
  */
-import { findBackend, getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
+import { getKernelsForBackend, registerBackend, registerKernel } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu"; // registers the cpu backend and its kernels
 import { loadAddon } from "./addon.js";
-import { DEFAULT_POOL_MIB, NativeBackend, setBufferPoolMiB } from "./backend.js";
+import { NativeBackend } from "./backend.js";
+import { clearPool, DEFAULT_POOL_MIB, setPoolCapacityMiB } from "./pool-capacity.js";
 import { nativeKernelConfigs } from "./kernels/index.js";
 import { NATIVE } from "./kernels/util.js";
 
@@ -48,6 +49,17 @@ export function registerNativeBackend(): Registration {
   return registration;
 }
 
+/**
+ * Applies the addon's process-wide glibc allocator settings (large blocks from the heap instead of
+ * fresh mmaps, no heap trimming: freed tensor memory is reused without page faults, and stays in
+ * the process). `useBackend` calls it when it selects the native backend; loading the addon does
+ * not. PCL_NATIVE_MALLOC_TUNE=0 opts out. True when applied (glibc only).
+ */
+export function tuneNativeAllocator(): boolean {
+  const load = loadAddon();
+  return load.ok && typeof load.addon.tuneMalloc === "function" ? load.addon.tuneMalloc() : false;
+}
+
 /** Sets the addon's worker count (n <= 0: all hardware threads). Returns the count in effect, or 0 without the addon. */
 export function setNativeThreads(n: number): number {
   const load = loadAddon();
@@ -60,14 +72,12 @@ export function setNativeThreads(n: number): number {
  * of a large image does not, and would carry the pool on top of its working set.
  */
 export function setNativeBufferPool(mib: number = DEFAULT_POOL_MIB): void {
-  const existing = registration?.ok ? findBackend(NATIVE) : null;
-  setBufferPoolMiB(mib, existing instanceof NativeBackend ? existing : undefined);
+  setPoolCapacityMiB(mib);
 }
 
 /** Drops the freed buffers the pool holds (its capacity stays). */
 export function clearNativeBufferPool(): void {
-  const existing = registration?.ok ? findBackend(NATIVE) : null;
-  if (existing instanceof NativeBackend) existing.pool.clear();
+  clearPool();
 }
 
 /** What the addon runs on, for logs: { isa: "avx2" | "avx512" | "portable", threads }. */

@@ -8,6 +8,7 @@
 import { addMean, channelSpatialAttention, residualGroup, subtractMean, upsampler } from "../blocks.js";
 import { branches, channels as takeChannels, conv, layerAttention, sequence, skip, stack, type SequenceNode } from "../layers.js";
 
+/** HAN's size: RCAN's body (the paper's: 10 groups x 20 blocks, 64 channels, reduction 16). */
 export interface HanOptions {
   readonly groups: number;
   readonly blocksPerGroup: number;
@@ -16,6 +17,13 @@ export interface HanOptions {
   readonly scale: number;
 }
 
+/**
+ * HAN (Niu et al., 2020) as a layer tree: RCAN's body with layer attention and channel-spatial attention.
+ *
+ * ```ts
+ * han({ groups: 10, blocksPerGroup: 20, channels: 64, reduction: 16, scale: 4 })   // 16,071,745 parameters
+ * ```
+ */
 export function han({ groups, blocksPerGroup, channels, reduction, scale }: HanOptions): SequenceNode {
   const stages = [...Array.from({ length: groups }, () => residualGroup(channels, blocksPerGroup, reduction)), conv(channels)];
   return sequence([

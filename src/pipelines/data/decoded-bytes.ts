@@ -3,12 +3,13 @@
  * HR, cropped to a multiple of the scale, plus its LR): what the decoded-image cache will fill up to.
  * Reads only the image headers.
  */
-import sharp from "sharp";
+import { loadSharp } from "../../io/sharp.js";
 import { listImages } from "./list-images.js";
 
 /** Decoded (HR + LR) float32 bytes of every readable image under `hrDir`; files sharp cannot read count 0. */
 export async function decodedBytes(hrDir: string, scale: number): Promise<number> {
   const files = await listImages(hrDir, { onSkip: () => {} });
+  const sharp = await loadSharp();
   let total = 0;
   for (const file of files) {
     try {

@@ -53,6 +53,7 @@ export interface MemoryPlan {
   readonly budget: MemoryBudget;
 }
 
+/** The run cannot fit in the memory available with any recomputation tried: the message names the estimate, what is available and what would fit (a recompute mode, a smaller batch). */
 export class MemoryPlanError extends Error {
   override readonly name = "MemoryPlanError";
   constructor(message: string, readonly plan: { readonly considered: readonly MemoryEstimate[]; readonly budget: MemoryBudget }) {

@@ -11,9 +11,12 @@
  * one asked for, and stops the run with a MemoryPlanError when it cannot fit.
  * Progress: "progress" events say what happens before the first step completes (the plan, the
  * first batch, the first step with its expected duration); steps carry an ETA.
+ * Unsubscribing (takeUntil, take) abandons the run: no new step starts; a step or checkpoint
+ * already under way finishes in the background, then the networks are freed. A later run in the
+ * same folder waits for that first, so it reads a whole checkpoint and never races a write.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { concat, concatMap, defer, EMPTY, from, mergeMap, Observable, of, Subject, takeWhile, tap, type ObservableInput } from "rxjs";
 import { readCheckpoint, assignVariables } from "../../checkpoint/load.js";
@@ -31,7 +34,7 @@ import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPla
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 
-export interface TrainRunOptions {
+export interface TrainPipelineOptions {
   readonly spec: PclSpec;
   /** Folder of HR training images (recursive). */
   readonly data: string;
@@ -64,6 +67,7 @@ export interface PlannedMemory {
   readonly considered: readonly { readonly recompute: MemoryEstimate["recompute"]; readonly estimateBytes: number }[];
 }
 
+/** What a training run reports, in order: `progress` (before the first step: the memory plan, the first batch), `start`, then `step` (every `logEvery` iterations: losses, speed, ETA), `validation` and `checkpoint` (every `validateEvery`), `skip` (an unreadable image), and one final `done`. */
 export type TrainEvent =
   | { readonly type: "progress"; readonly stage: "plan" | "data" | "first-step"; readonly message: string }
   | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number; readonly memory: PlannedMemory }
@@ -73,15 +77,41 @@ export type TrainEvent =
   | { readonly type: "skip"; readonly file: string; readonly reason: string }
   | { readonly type: "done"; readonly iteration: number; readonly stopped: boolean; readonly best: { readonly iteration: number; readonly psnr: number; readonly ssim: number } | null };
 
+/** A run that cannot be resumed: no checkpoint in the folder, or a spec whose networks or losses differ from the checkpoint's. */
 export class ResumeError extends Error {
   override readonly name = "ResumeError";
 }
 
-export function train(o: TrainRunOptions): Observable<TrainEvent> {
+/** Runs abandoned by an unsubscribe whose step or checkpoint is still finishing, by run folder. */
+const finishing = new Map<string, Promise<void>>();
+
+function holdFolder(out: string, settled: Promise<void>): void {
+  const key = resolve(out);
+  const held = settled.finally(() => { if (finishing.get(key) === held) finishing.delete(key); });
+  finishing.set(key, held);
+}
+
+/**
+ * `prepare()` as a one-value Observable whose value is disposed when nobody takes it (the
+ * subscriber left while it was being prepared), so an early unsubscribe leaks no networks.
+ */
+function disposeIfDropped<T extends { readonly state: TrainingState }>(prepare: () => Promise<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let dropped = false;
+    prepare().then(
+      (value) => { if (dropped) value.state.dispose(); else { subscriber.next(value); subscriber.complete(); } },
+      (err: unknown) => subscriber.error(err),
+    );
+    return () => { dropped = true; };
+  });
+}
+
+export function train(o: TrainPipelineOptions): Observable<TrainEvent> {
   const t = o.spec.train;
   const modes = t.recompute === "auto" ? "without recomputation first" : `with --recompute ${t.recompute}`;
   const planning: TrainEvent = { type: "progress", stage: "plan", message: `estimating memory: one iteration at batch ${probeBatches(t.batch).join(" and ")}, ${modes}` };
-  return concat(of(planning), defer(async () => {
+  return concat(of(planning), disposeIfDropped(async () => {
+    await finishing.get(resolve(o.out));
     const skips: TrainEvent[] = [];
     const runtime = process.memoryUsage().rss;
     const data = Math.min(DEFAULT_CACHE_BYTES, await decodedBytes(o.data, o.spec.scale));
@@ -124,7 +154,7 @@ function firstStep(e: MemoryEstimate): TrainEvent {
   return { type: "progress", stage: "first-step", message: `first iteration (batch ${e.batch}${e.recompute === "none" ? "" : `, recompute ${e.recompute}`}): ${about} from the probes, plus one-time compilation and allocation` };
 }
 
-function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan): Observable<TrainEvent> {
+function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan): Observable<TrainEvent> {
   const { spec } = o;
   const t = spec.train;
   const iterations = t.iterations;
@@ -137,6 +167,17 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
   const eta = createEta({ iterations, validateEvery: t.validateEvery, warmup: t.warmup, contrastiveCost: contrastiveStepCost(spec) });
   /** End of the last step or validation: a step's time runs from there (its data wait included). */
   let mark = performance.now();
+  /** The step or checkpoint under way, if any: an unsubscribe frees the networks only after it. */
+  let running: Promise<unknown> | undefined;
+  /** Set when the subscriber left: no further step starts. */
+  let abandoned = false;
+  const tracked = <T>(body: () => Promise<T>): Observable<T> => defer(() => {
+    const p = body();
+    const clear = () => { if (running === p) running = undefined; };
+    running = p;
+    p.then(clear, clear);
+    return p;
+  });
 
   const validation = async (): Promise<TrainEvent[]> => {
     if (!evalG || !evalUpscaler) return [];
@@ -183,7 +224,7 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     return events;
   };
 
-  const finish = defer(async (): Promise<TrainEvent[]> => {
+  const finish = tracked(async (): Promise<TrainEvent[]> => {
     const events: TrainEvent[] = [];
     // A stop between cadences still leaves a checkpoint of the last completed step.
     if (state.iteration % t.validateEvery !== 0 && state.iteration !== iterations && state.iteration > startIteration) events.push(...(await checkpoint(false)));
@@ -200,11 +241,11 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     concatMap((batch) => concat(
       // Said before the first step starts: on a slow machine it can take minutes.
       state.iteration === startIteration ? of<TrainEvent[]>([...skips.splice(0), firstStep(plan.chosen)]) : EMPTY,
-      defer(async () => {
+      tracked(async () => {
         // Yield to the event loop once per step: with every image cached, the batch chain resolves
         // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
         await new Promise((resolve) => setImmediate(resolve));
-        if (stopRequested) return [];
+        if (stopRequested || abandoned) return [];
         const log = logged(state.iteration + 1);
         const step = trainStep(state, batch, { gradNorm: log });
         demand.next();
@@ -226,5 +267,14 @@ function run(o: TrainRunOptions, state: TrainingState, resumed: boolean, pairs: 
     ]),
     steps,
     finish.pipe(mergeMap((e) => from(e))),
-  ).pipe(tap({ finalize: () => { stopWatch.unsubscribe(); demand.complete(); evalG?.dispose(); state.dispose(); } }));
+  ).pipe(tap({
+    finalize: () => {
+      abandoned = true;
+      stopWatch.unsubscribe();
+      demand.complete();
+      const dispose = () => { evalG?.dispose(); state.dispose(); };
+      if (running === undefined) dispose();
+      else holdFolder(o.out, running.then(dispose, dispose));
+    },
+  }));
 }

@@ -5,8 +5,10 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
+/** The watch folder's failure log, in OUT: one JSON line (`FailureRecord`) per failed file version. */
 export const FAILED_LOG_NAME = "failed.jsonl";
 
+/** One line of `failed.jsonl`: the file, the error, when, and the version (size, mtime) that failed. */
 export interface FailureRecord {
   readonly file: string;
   readonly error: string;

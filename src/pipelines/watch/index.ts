@@ -1,6 +1,6 @@
 // The watch-folder and file-upscaling pipelines: RxJS stages over files (one per file here).
 // May import src/io, src/model, src/ops (through ../upscale-file.ts), rxjs and chokidar; nothing from bin/.
-export { afterSuccess, THEN_ACTIONS, type ThenAction, type AfterSuccessOptions } from "./after-success.js";
+export { afterSuccess, THEN_ACTIONS, type ThenAction, type AfterSuccessHook, type AfterSuccessOptions } from "./after-success.js";
 export { classifyFiles } from "./classify-files.js";
 export { cleanTempFiles } from "./clean-temp-files.js";
 export { appendFailure, failedBefore, readFailedLog, FAILED_LOG_NAME, type FailureRecord, type KnownFailures, type FileVersion } from "./failed-log.js";
@@ -13,7 +13,7 @@ export { recordFailures } from "./record-failures.js";
 export { hasImageExtension, sniffFile, sniffImageFormat, type Sniffed } from "./sniff-image-format.js";
 export { skipKnownFailures } from "./skip-known-failures.js";
 export { skipUpToDate } from "./skip-up-to-date.js";
-export { isEvent, type FileEvent, type ImageFormat, type PendingFile, type PendingImage, type SkipReason, type Step } from "./steps.js";
+export { isEvent, type DoneEvent, type FileEvent, type ImageFormat, type PendingFile, type PendingImage, type SkipReason, type Step } from "./steps.js";
 export { upscaleEach, type ImageJob, type UpscaledSize, type UpscaleEachOptions } from "./upscale-each.js";
 export { upscaleFiles, type UpscaleFilesOptions } from "./upscale-files.js";
 export { watchFiles, type WatchFilesOptions } from "./watch-files.js";

@@ -15,6 +15,7 @@ export interface ListFilesOptions {
   readonly exclude?: (file: string) => boolean;
 }
 
+/** An input file or folder that does not exist. */
 export class InputError extends Error {
   override readonly name = "InputError";
 }

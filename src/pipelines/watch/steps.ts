@@ -27,6 +27,7 @@ export interface PendingImage {
   readonly mtimeMs: number;
 }
 
+/** Why a file was skipped. */
 export type SkipReason =
   /** The output exists and is at least as new as the input. */
   | "up-to-date"
@@ -39,6 +40,7 @@ export type SkipReason =
   /** The file disappeared before it was read. */
   | "gone";
 
+/** What happened to a file (`done`, `skipped`, `failed`), or to the watcher (`watching`, `warning`). */
 export type FileEvent =
   | { readonly type: "done"; readonly file: string; readonly output: string; readonly width: number; readonly height: number; readonly outWidth: number; readonly outHeight: number; readonly ms: number }
   | { readonly type: "skipped"; readonly file: string; readonly reason: SkipReason; readonly output?: string }
@@ -47,6 +49,9 @@ export type FileEvent =
   | { readonly type: "watching"; readonly dir: string }
   /** Something went wrong outside any one file (the watcher itself); the stream goes on. */
   | { readonly type: "warning"; readonly message: string };
+
+/** A file upscaled and its output written. */
+export type DoneEvent = Extract<FileEvent, { readonly type: "done" }>;
 
 /** One item of the stream between stages. */
 export type Step = PendingFile | PendingImage | FileEvent;

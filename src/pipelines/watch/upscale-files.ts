@@ -4,7 +4,7 @@
  * classify -> skip up to date -> skip known failures -> upscale (bounded, isolated) -> record failures -> then.
  */
 import { filter, pipe, type OperatorFunction } from "rxjs";
-import { afterSuccess, type ThenAction } from "./after-success.js";
+import { afterSuccess, type AfterSuccessHook, type ThenAction } from "./after-success.js";
 import { classifyFiles } from "./classify-files.js";
 import type { KnownFailures } from "./failed-log.js";
 import type { OutputNaming } from "./output-path.js";
@@ -21,7 +21,7 @@ export interface UpscaleFilesOptions {
   /** Images upscaled at once. */
   readonly concurrency: number;
   /** What to do with an input after success (default keep). */
-  readonly then?: ThenAction;
+  readonly then?: ThenAction | AfterSuccessHook;
   /** Where `then: move` puts inputs, and the folder whose subfolders it mirrors. */
   readonly moveDir?: string;
   readonly moveRoot?: string;

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { concat, defer, from, ReplaySubject, switchMap, takeUntil, type Observable } from "rxjs";
 import type { Upscaler } from "../../model/upscaler.js";
 import type { TileOptions } from "../upscale-file.js";
-import type { ThenAction } from "./after-success.js";
+import type { AfterSuccessHook, ThenAction } from "./after-success.js";
 import { cleanTempFiles } from "./clean-temp-files.js";
 import { FAILED_LOG_NAME, readFailedLog } from "./failed-log.js";
 import { imageJob } from "./image-job.js";
@@ -32,7 +32,7 @@ export interface WatchFolderOptions extends TileOptions {
   readonly concurrency?: number;
   /** Watch subfolders and mirror them in OUT. */
   readonly recursive?: boolean;
-  readonly then?: ThenAction;
+  readonly then?: ThenAction | AfterSuccessHook;
   /** Where `then: move` puts inputs (default OUT/originals). */
   readonly moveDir?: string;
   /** ms a file's size must stay the same before it is read (default 1000). */
@@ -49,6 +49,7 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/** A watch that cannot start: IN is not a folder, or OUT is IN. */
 export class WatchError extends Error {
   override readonly name = "WatchError";
 }

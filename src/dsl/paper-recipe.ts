@@ -4,11 +4,14 @@
  * 4 positives (HR + sharpened), 4 blurred negatives; L1 + 1 * InfoNCE (tau 1) for G, the dual
  * contrastive loss for E; batch 16, LR patch 48, Adam lr 1e-4 halved at 200k iterations.
  */
-import {
-  adam, dualContrastive, infoNce, l1, multiStep, negatives, pcl, positives, trainOptions, vggEmbedding, weightedSum,
-  type LayerNode, type PclSpec,
-} from "../src/dsl/index.js";
+import { negatives, positives } from "./augment.js";
+import { vggEmbedding } from "./embedding.js";
+import type { LayerNode } from "./layers.js";
+import { dualContrastive, infoNce, l1, weightedSum } from "./loss.js";
+import { pcl, type PclSpec } from "./spec.js";
+import { adam, multiStep, trainOptions } from "./train-options.js";
 
+/** The paper's embedding network E: 8 VGG-style blocks (64-512 channels, batch norm) on the Haar high bands, taps at blocks 0, 2, 4, 6, a 4x4 pooled head. */
 export const paperEmbedding = vggEmbedding({
   channels: [64, 64, 128, 128, 256, 256, 512, 512],
   strides: [1, 2, 1, 2, 1, 2, 1, 2],
@@ -17,11 +20,18 @@ export const paperEmbedding = vggEmbedding({
   pool: 4,
 });
 
-/** A PCL spec training `generator` (x4) with the paper's recipe. */
-export function paperRecipe(name: string, generator: LayerNode): PclSpec {
+/**
+ * A PCL spec training `generator` with the paper's recipe (the paper trains at x4; `scale` must
+ * match the generator's).
+ *
+ * ```ts
+ * export default paperRecipe("rcan", rcan({ groups: 10, blocksPerGroup: 20, channels: 64, reduction: 16, scale: 4 }));
+ * ```
+ */
+export function paperRecipe(name: string, generator: LayerNode, options: { readonly scale?: PclSpec["scale"] } = {}): PclSpec<0 | 2 | 4 | 6> {
   const embed = paperEmbedding;
   return pcl({
-    name, scale: 4, generator, embedding: embed,
+    name, scale: options.scale ?? 4, generator, embedding: embed,
     positives: positives({ count: 4, includeHr: true }),
     negatives: negatives({ count: 4, source: "blur" }),
     losses: {

@@ -1,0 +1,22 @@
+/**
+ * pcl-stream/serve: models for inference and the file pipelines from code. loadUpscaler, upscaleFile,
+ * upscaleFiles (`pcl-stream upscale`) and watchFolder (`pcl-stream watch`), as Promises and Observables.
+ *
+ * @module pcl-stream/serve
+ */
+export { loadUpscaler, type LoadUpscalerOptions } from "./load-upscaler.js";
+export { upscaleFile, type UpscaleFileOptions, type UpscaledFile } from "./upscale-file.js";
+export { upscaleFiles, type UpscaleFilesOptions } from "./upscale-files.js";
+export { watchFolder, type WatchFolderOptions } from "./watch-folder.js";
+export type { FileJobOptions } from "./file-options.js";
+export type { Upscaler } from "../model/upscaler.js";
+export type { OutputFormat } from "../io/image.js";
+export { THEN_ACTIONS, type ThenAction, type AfterSuccessHook } from "../pipelines/watch/after-success.js";
+export { defaultSuffix, type FormatChoice } from "../pipelines/watch/output-path.js";
+export type { DoneEvent, FileEvent, SkipReason } from "../pipelines/watch/steps.js";
+export { FAILED_LOG_NAME, type FailureRecord } from "../pipelines/watch/failed-log.js";
+export { WatchError } from "../pipelines/watch/watch-folder.js";
+export { InputError } from "../pipelines/watch/list-files.js";
+export { ImageReadError, ImageWriteError } from "../io/image.js";
+export { CheckpointError } from "../checkpoint/spec-json.js";
+export { OptionError } from "../option-check.js";

@@ -1,0 +1,17 @@
+/**
+ * pcl-stream/train: training from code. train(spec, options) -> Observable<TrainEvent>, written into a
+ * run folder (checkpoints, metrics.jsonl) as the CLI writes it; resume; reading runs back.
+ *
+ * @module pcl-stream/train
+ */
+export { train, type TrainRunOptions } from "./train.js";
+export { resume, type ResumeOptions } from "./resume.js";
+export { writeMetrics, METRICS_FILE } from "./write-metrics.js";
+export { readRunSummary, RunReadError, type RunSummary, type RunValidation } from "./read-run.js";
+export { TrainSetupError } from "./run-folder.js";
+export { ResumeError, type TrainEvent, type PlannedMemory } from "../pipelines/train/train.js";
+export type { StepLosses } from "../pipelines/train/train-step.js";
+export { MemoryPlanError, formatBytes } from "../pipelines/train/memory-plan.js";
+export type { MemoryBudget } from "../backend/memory-budget.js";
+export { bundledData, type BundledData } from "../package-root.js";
+export { OptionError } from "../option-check.js";

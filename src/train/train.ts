@@ -1,0 +1,96 @@
+/**
+ * Training from code: a spec in, a cold Observable of training events out, written into a run
+ * folder as `pcl-stream train` writes it (checkpoints `latest/` and `best/`, `metrics.jsonl`), so
+ * `pcl-stream compare`, `pcl-stream eval --model OUT/best` and `resume` read a run made here.
+ */
+import { join, resolve } from "node:path";
+import { defer, from, mergeMap, NEVER, type Observable, type ObservableInput } from "rxjs";
+import type { MemoryBudget } from "../backend/memory-budget.js";
+import { BACKEND_NAMES, useBackend, type BackendName } from "../backend/select.js";
+import type { PclSpec } from "../dsl/index.js";
+import { checkOptions, isBoolean, isObservableInput, isOneOf, isPositiveInt, isString, OptionError } from "../option-check.js";
+import { bundledData } from "../package-root.js";
+import { train as trainPipeline, type TrainEvent } from "../pipelines/train/train.js";
+import { prepareRunFolder } from "./run-folder.js";
+import { METRICS_FILE, writeMetrics } from "./write-metrics.js";
+
+/** Where `train` reads and writes, and how it runs. Every field is optional. */
+export interface TrainRunOptions {
+  /** Folder of HR training images, searched recursively (default: the bundled T91, `bundledData().train`). */
+  readonly data?: string;
+  /** Folder of HR validation images, or null for no validation (default: the bundled Set5, `bundledData().set5`). */
+  readonly val?: string | null;
+  /** The run folder: `latest/` and `best/` checkpoints and `metrics.jsonl` (default `runs/<spec name>` in the working directory). */
+  readonly out?: string;
+  /**
+   * Continue the run in `out` from its latest checkpoint (default false). Batches and random draws
+   * depend only on (seed, iteration), so the run goes on exactly as if it had not stopped. Without
+   * it, a folder that already holds a run is refused (a TrainSetupError).
+   */
+  readonly resume?: boolean;
+  /** Its first value stops the run once the step in progress is done: a checkpoint, a `done` event with `stopped: true`, then completion. */
+  readonly stop?: ObservableInput<unknown>;
+  /** Append step and validation events to `out/metrics.jsonl` (default true). Checkpoints are always written. */
+  readonly metrics?: boolean;
+  /** The backend to select when none is in use yet (`useBackend`'s argument); default: the automatic choice, or the one in use. */
+  readonly backend?: BackendName;
+  /** What the backend can hold, for the memory plan (default: measured from the active backend). */
+  readonly memory?: MemoryBudget;
+  /** Batches prepared ahead of the step (default 2). */
+  readonly prefetch?: number;
+}
+
+const isSpec = (v: unknown): v is PclSpec => typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "pcl";
+const isStringOrNull = (v: unknown): boolean => v === null || isString(v);
+
+/**
+ * Trains `spec` with PCL and reports what happens as events. Cold: nothing starts until it is
+ * subscribed. On subscription it checks the folders, selects a backend if none is in use
+ * (`useBackend`), plans memory (`progress` events), then runs: a `start` event, `step` events (losses,
+ * speed, ETA) every `spec.train.logEvery` iterations, `validation` and `checkpoint` events every
+ * `validateEvery`, and a final `done`.
+ *
+ * ```ts
+ * import { train } from "pcl-stream/train";
+ * train(spec, { out: "runs/mine" }).subscribe((e) => { if (e.type === "validation") console.log(e.psnr); });
+ * ```
+ *
+ * Stopping: `stop` (see TrainRunOptions) ends at the current step with a checkpoint. Unsubscribing
+ * (`takeUntil`, `take`) abandons the run at once: steps since the last checkpoint are lost, and
+ * `resume` redoes them, identically. Errors: bad options throw an OptionError at the call; a spec
+ * that is not a PclSpec throws a TypeError; folder problems (TrainSetupError), a resume that does not
+ * match (ResumeError) and a run that cannot fit in memory (MemoryPlanError) arrive as the stream's error.
+ */
+export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<TrainEvent> {
+  if (!isSpec(spec)) throw new TypeError(`train: spec must be a PCL spec (built with pcl({...}) from "pcl-stream"), got ${spec === null ? "null" : typeof spec}`);
+  checkOptions("train", options, [
+    ["data", isString, "a folder path"],
+    ["val", isStringOrNull, "a folder path or null"],
+    ["out", isString, "a folder path"],
+    ["resume", isBoolean, "a boolean"],
+    ["stop", isObservableInput, "an Observable (or a Promise) whose first value stops the run"],
+    ["metrics", isBoolean, "a boolean"],
+    ["backend", isOneOf(BACKEND_NAMES), `one of ${BACKEND_NAMES.join(", ")}`],
+    ["memory", (v) => typeof v === "object" && v !== null, "a MemoryBudget object"],
+    ["prefetch", isPositiveInt, "a positive integer"],
+  ]);
+  if (options.memory !== undefined && !("availableBytes" in options.memory)) throw new OptionError("train", "memory", "a MemoryBudget ({ availableBytes, maxTensorBytes, source })", options.memory);
+  const data = resolve(options.data ?? bundledData().train);
+  const val = options.val === null ? null : resolve(options.val ?? bundledData().set5);
+  const out = resolve(options.out ?? join("runs", spec.name));
+  const resume = options.resume ?? false;
+  return defer(async () => {
+    await prepareRunFolder({ data, val, out, resume });
+    return (await useBackend(options.backend)).name;
+  }).pipe(
+    mergeMap((backend) => {
+      const events = trainPipeline({
+        spec, data, val, out, resume, backend,
+        stop: options.stop === undefined ? NEVER : from(options.stop),
+        ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
+        ...(options.memory === undefined ? {} : { memory: options.memory }),
+      });
+      return options.metrics === false ? events : events.pipe(writeMetrics(join(out, METRICS_FILE)));
+    }),
+  );
+}
