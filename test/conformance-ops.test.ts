@@ -255,7 +255,7 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   gaussianKernel2d: "Float32Array kernel", gaussianWindow: "Float64Array window", imresizeRgb: "typed-array resize (the data pipeline's)",
   psnrPlane: "Float64Array metric", psnrRgb: "typed-array metric", psnrY: "typed-array metric", rgbToY: "typed-array colour conversion",
   sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
-  isRecording: "reads the engine's tape state", peakTensorBytes: "counts the engine's buffers around a callback",
+  isRecording: "reads the engine's tape state", takesNumericConvPad: "reads the active backend's name", peakTensorBytes: "counts the engine's buffers around a callback",
   ADAM_UPDATE: "constant (a kernel name)", BIAS_ACTIVATION_GRAD: "constant (a kernel name)", CHANNEL_DOT: "constant (a kernel name)",
   SCALE_SHIFT_CHANNELS: "constant (a kernel name)", adamConstants: "Float32Array of constants",
   // NIQE: float64 typed arrays throughout (MATLAB equality needs float64), no tensors.

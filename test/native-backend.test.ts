@@ -405,3 +405,31 @@ serial("FusedBatchNorm: per-channel and scalar parameters agree with cpu", async
   await expectSame(t, "batchNorm scalars", () => tf.batchNorm(x(), tf.scalar(0.3), tf.scalar(2), undefined, undefined, 0.001));
   await expectSame(t, "batchNorm of moments", () => { const m = tf.moments(x(), [0, 1, 2]); return tf.batchNorm(x(), m.mean, m.variance, randT([7], 705), randT([7], 706), 1e-5); });
 });
+
+serial("compiled stride-2 convs pad inside the native kernel (no PadV2 or Slice), with the values and gradients of the tf.pad form", async (t) => {
+  const { compileLayer } = await import("../src/compile/layer.js");
+  const { createWeightStore } = await import("../src/compile/weights.js");
+  const { conv, leakyRelu, sequence } = await import("../src/dsl/index.js");
+  await tf.setBackend("native");
+  const store = createWeightStore(5);
+  const { fn } = compileLayer(sequence([conv(8, { stride: 2 }), leakyRelu(0.2), conv(4, { stride: 2, bias: false })]), 3, "e", store);
+  const x = randT([2, 13, 10, 3], 300);
+  const vars = [...store.variables.values()];
+  const run = () => tf.tidy(() => {
+    const y = fn(x as tf.Tensor4D);
+    const g = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(fn(v as tf.Tensor4D), randT(y.shape, 301))))([x]);
+    return [y, ...g];
+  });
+  const kernels: string[] = [];
+  const prof = await tf.profile(() => run());
+  for (const k of prof.kernels) kernels.push(k.kernelName ?? (k as unknown as { name: string }).name);
+  const native = (prof.result as tf.Tensor[]).map((o) => o.dataSync().slice());
+  tf.dispose(prof.result as tf.Tensor[]);
+  t.false(kernels.some((k) => k === "PadV2" || k === "Slice"), `kernels run: ${[...new Set(kernels)].join(", ")}`);
+  // The portable form (tf.pad + "valid") on cpu, same weights.
+  await tf.setBackend("cpu");
+  const ref = run();
+  ref.forEach((r, i) => t.true(relErr(native[i] as Float32Array, r.dataSync() as Float32Array) < TOL, `output ${i}`));
+  tf.dispose(ref);
+  tf.dispose([x, ...vars]);
+});

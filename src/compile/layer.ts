@@ -7,7 +7,7 @@ import { match } from "ts-pattern";
 import { childrenOf, joinPath, type ConvNode, type LayerNode, type Recompute, type SequenceNode } from "../dsl/index.js";
 import { adaptiveAvgPool } from "../ops/adaptive-avg-pool.js";
 import { channelGate } from "../ops/channel-gate.js";
-import { conv2dBiasActivation, type ConvActivation } from "../ops/conv2d-bias-activation.js";
+import { conv2dBiasActivation, takesNumericConvPad, type ConvActivation } from "../ops/conv2d-bias-activation.js";
 import { haarBands } from "../ops/haar.js";
 import { pixelShuffle } from "../ops/pixel-shuffle.js";
 import { recompute } from "../ops/recompute.js";
@@ -217,9 +217,16 @@ function compileConv(n: ConvNode, inChannels: number, path: string, store: Weigh
   const kernel = store.weight(joinPath(path, "kernel"), [n.kernel, n.kernel, inChannels, n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor4D;
   const bias = n.bias ? (store.weight(joinPath(path, "bias"), [n.out], { kind: "uniformFanIn", fanIn }) as tf.Tensor1D) : undefined;
   const { pad, before } = convPadding(n.kernel, n.stride);
-  const padded = before === 0 ? (x: tf.Tensor4D) => x : (x: tf.Tensor4D) => tf.pad(x, [[0, 0], [before, before], [before, before], [0, 0]]);
-  if (!bias) return (x) => tf.conv2d(padded(x), kernel, n.stride, pad);
-  return (x) => conv2dBiasActivation(padded(x), kernel, bias, { stride: n.stride, pad, activation, alpha });
+  if (before === 0) {
+    if (!bias) return (x) => tf.conv2d(x, kernel, n.stride, pad);
+    return (x) => conv2dBiasActivation(x, kernel, bias, { stride: n.stride, pad, activation, alpha });
+  }
+  // The explicit padding: inside the kernel where the backend takes a number, else tf.pad + "valid".
+  const padded = (x: tf.Tensor4D) => tf.pad(x, [[0, 0], [before, before], [before, before], [0, 0]]);
+  if (!bias) return (x) => (takesNumericConvPad() ? tf.conv2d(x, kernel, n.stride, before) : tf.conv2d(padded(x), kernel, n.stride, pad));
+  return (x) => (takesNumericConvPad()
+    ? conv2dBiasActivation(x, kernel, bias, { stride: n.stride, pad: before, activation, alpha })
+    : conv2dBiasActivation(padded(x), kernel, bias, { stride: n.stride, pad, activation, alpha }));
 }
 
 /**

@@ -23,14 +23,16 @@ export type ConvActivation = "linear" | "relu" | "leakyRelu";
  * @param filter [K,K,C,C_out].
  * @param bias [C_out].
  * @param o.pad "same" or "valid": the paddings every backend accepts (tfjs-node rejects numeric
- *   pads); symmetric zero padding of another width is the caller's `tf.pad` before a "valid" conv.
+ *   pads); symmetric zero padding of another width is the caller's `tf.pad` before a "valid" conv,
+ *   or, where `takesNumericConvPad()`, that width as a number.
  *   o.alpha the LeakyReLU slope (> 0: the gradient reads the sign of the pre-activation off the output).
  */
-export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, o: { stride: number; pad: "same" | "valid"; activation: ConvActivation; alpha?: number }): tf.Tensor4D {
+export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, o: { stride: number; pad: "same" | "valid" | number; activation: ConvActivation; alpha?: number }): tf.Tensor4D {
   const op = "conv2dBiasActivation";
   assertNhwcFloat(x, op, "x");
   assertOp(filter.rank === 4 && filter.shape[2] === x.shape[3], op, () => `filter must be [K,K,${x.shape[3]},C_out] for x ${shapeText(x.shape)}, got ${shapeText(filter.shape)}`);
   assertOp(bias.rank === 1 && bias.shape[0] === filter.shape[3], op, () => `bias must be [${filter.shape[3]}], got ${shapeText(bias.shape)}`);
+  assertOp(typeof o.pad === "string" || (Number.isInteger(o.pad) && o.pad >= 0), op, () => `pad must be "same", "valid" or an integer >= 0, got ${o.pad}`);
   const alpha = o.alpha ?? 0.2;
   assertOp(o.activation !== "leakyRelu" || alpha > 0, op, () => `the LeakyReLU slope must be > 0, got ${alpha}`);
   const attrs: FusedConv2DAttrs = {
@@ -38,4 +40,15 @@ export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: 
     activation: o.activation === "leakyRelu" ? "leakyrelu" : o.activation, leakyreluAlpha: alpha,
   };
   return tf.engine().runKernel("FusedConv2D", { x, filter, bias }, attrs as unknown as NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * Whether the active backend takes a numeric (symmetric, explicit) conv padding in its conv kernels
+ * and their gradients: pcl-stream's native addon pads inside the kernel, which saves the tf.pad
+ * copy and, in the backward pass, the slice of its gradient (for E's stride-2 convs, about 4% of
+ * an edsr-tiny PCL iteration). tfjs-node throws on numeric pads; the other tfjs backends get the
+ * portable form (tf.pad, then "valid").
+ */
+export function takesNumericConvPad(): boolean {
+  return tf.getBackend() === "native";
 }
