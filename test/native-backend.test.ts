@@ -422,7 +422,7 @@ serial("compiled stride-2 convs pad inside the native kernel (no PadV2 or Slice)
   });
   const kernels: string[] = [];
   const prof = await tf.profile(() => run());
-  for (const k of prof.kernels) kernels.push(k.kernelName ?? (k as unknown as { name: string }).name);
+  for (const k of prof.kernels) kernels.push(k.name);
   const native = (prof.result as tf.Tensor[]).map((o) => o.dataSync().slice());
   tf.dispose(prof.result as tf.Tensor[]);
   t.false(kernels.some((k) => k === "PadV2" || k === "Slice"), `kernels run: ${[...new Set(kernels)].join(", ")}`);
