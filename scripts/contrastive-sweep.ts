@@ -63,7 +63,7 @@ function run(args: string[]): string {
 
 interface SetLine { set: string; images: number; psnr: number; ssim: number; niqe?: number; niqeHr?: number; niqeBicubic?: number }
 
-/** Hard-linked or symlinked first `count` images of `dir` (by name) in `to`. */
+/** The first `count` images of `dir` (by name), symlinked into `to`. */
 function holdoutSubset(dir: string, count: number, to: string): string {
   mkdirSync(to, { recursive: true });
   const files = readdirSync(dir).filter((f) => /\.(png|jpe?g|bmp|tiff?|webp)$/i.test(f)).sort().slice(0, count);

@@ -157,8 +157,10 @@ serial("conv kernels and matmul match cpu under every instruction set this CPU h
   const cases: Array<[string, () => tf.Tensor[]]> = convCases.filter((c) => !c.d).map((c, i) => [`conv2d + grads ${label(c)}`, () => {
     const x = randT([c.n, c.h, c.w, c.c], 170 + i) as tf.Tensor4D;
     const w = randT([c.k, c.k, c.c, c.co], 180 + i) as tf.Tensor4D;
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), randT(tf.conv2d(x, w, c.s, c.pad).shape, 190 + i)));
-    return [tf.conv2d(x, w, c.s, c.pad), ...tf.grads(f)([x, w])];
+    const y = tf.conv2d(x, w, c.s, c.pad);
+    const dy = randT(y.shape, 190 + i);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), dy));
+    return [y, ...tf.grads(f)([x, w])];
   }]);
   cases.push(["matmul 37x70 * 70x67", () => [tf.matMul(randT([37, 70], 5), randT([70, 67], 6))]]);
   try {

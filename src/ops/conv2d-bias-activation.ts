@@ -45,9 +45,10 @@ export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: 
 /**
  * Whether the active backend takes a numeric (symmetric, explicit) conv padding in its conv kernels
  * and their gradients: pcl-stream's native addon pads inside the kernel, which saves the tf.pad
- * copy and, in the backward pass, the slice of its gradient (for E's stride-2 convs, about 4% of
- * an edsr-tiny PCL iteration). tfjs-node throws on numeric pads; the other tfjs backends get the
- * portable form (tf.pad, then "valid").
+ * copy and, in the backward pass, the slice of its gradient (E's stride-2 convs: the edsr-tiny
+ * `d-step` bench went from 39.9 to 35.8-38.0 ms; the whole PCL iteration did not move beyond this
+ * VM's noise). tfjs-node throws on numeric pads; the other tfjs backends get the portable form
+ * (tf.pad, then "valid").
  */
 export function takesNumericConvPad(): boolean {
   return tf.getBackend() === "native";
