@@ -13,7 +13,9 @@
         "native/conv.cc",
         "native/depthwise.cc",
         "native/elementwise.cc",
-        "native/channelwise.cc"
+        "native/channelwise.cc",
+        "native/reflect_filter.cc",
+        "native/cosine_similarity.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-O0", "-std=gnu++17"],

@@ -12,10 +12,12 @@
 
 #include "channelwise.h"
 #include "conv.h"
+#include "cosine_similarity.h"
 #include "depthwise.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "isa.h"
+#include "reflect_filter.h"
 #include "threadpool.h"
 
 namespace {
@@ -298,6 +300,44 @@ bool tune_malloc() {
 #endif
 }
 
+// reflectSeparableFilter(x, a, v, hz, out, N, H, W, C, T): a[N], v[N*T], hz[N*T]
+napi_value ReflectSeparableFilter(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int N = (int)a.num(5), H = (int)a.num(6), W = (int)a.num(7), C = (int)a.num(8), T = (int)a.num(9);
+    if (T < 1 || T % 2 == 0 || (T - 1) / 2 >= H || (T - 1) / 2 >= W) throw ArgError{"reflectSeparableFilter: taps must be odd and (taps - 1) / 2 < H and W"};
+    const size_t n = (size_t)N * H * W * C;
+    pcl::reflect_separable_filter(a.f32(0, n), a.f32(1, N), a.f32(2, (size_t)N * T), a.f32(3, (size_t)N * T), N, H, W, C, T,
+                                  a.f32(4, n));
+    return undefined(env);
+  });
+}
+
+// cosineSimilarities(a, o, out, N, K, P, C, eps): a [N*P*C], o [N*K*P*C], out [N*K]
+napi_value CosineSimilarities(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int N = (int)a.num(3), K = (int)a.num(4), C = (int)a.num(6);
+    const long P = (long)a.num(5);
+    pcl::cosine_similarities(a.f32(0, (size_t)N * P * C), a.f32(1, (size_t)N * K * P * C), N, K, P, C, (float)a.num(7),
+                             a.f32(2, (size_t)N * K));
+    return undefined(env);
+  });
+}
+
+// cosineSimilaritiesGrad(a, o, g, da, N, K, P, C, eps)
+napi_value CosineSimilaritiesGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int N = (int)a.num(4), K = (int)a.num(5), C = (int)a.num(7);
+    const long P = (long)a.num(6);
+    const size_t n = (size_t)N * P * C;
+    pcl::cosine_similarities_grad(a.f32(0, n), a.f32(1, (size_t)N * K * P * C), a.f32(2, (size_t)N * K), N, K, P, C,
+                                  (float)a.num(8), a.f32(3, n));
+    return undefined(env);
+  });
+}
+
 // tuneMalloc(): applies tune_malloc()'s settings; true when they were applied (glibc, not opted out).
 napi_value TuneMalloc(napi_env env, napi_callback_info) {
   napi_value b;
@@ -321,6 +361,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"biasActivationGrad", BiasActivationGrad},
       {"channelDot", ChannelDot},
       {"scaleShiftChannels", ScaleShiftChannels},
+      {"reflectSeparableFilter", ReflectSeparableFilter},
+      {"cosineSimilarities", CosineSimilarities},
+      {"cosineSimilaritiesGrad", CosineSimilaritiesGrad},
       {"setNumThreads", SetNumThreads},
       {"getNumThreads", GetNumThreads},
       {"isa", GetIsa},

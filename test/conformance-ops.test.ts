@@ -7,8 +7,8 @@
 import test from "ava";
 import * as ops from "../src/ops/index.js";
 import {
-  adamUpdate, adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
-  infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, recompute, reflectPad, residualAdd, sampleBlurKernel, sharpen, tapeGradients, tapeVariableGrads,
+  adamUpdate, adaptiveAvgPool, conv2dBiasActivation, dualContrastiveLoss, featureSimilarities, featureSimilaritiesToConstants, featureSimilarity, gaussianBlur, haarBands, haarMerge, haarSplit, imresize,
+  infoNce, infoNceFromSimilarities, l1Loss, pixelShuffle, recompute, reflectPad, reflectSeparableFilter, residualAdd, sampleBlurKernel, sharpen, tapeGradients, tapeVariableGrads,
   untaped, biasActivationGrad, channelDot, channelGate, scaleShiftChannels, type ConvActivation,
 } from "../src/ops/index.js";
 import { forEachBackend, seededArray, tf, type CaseContext } from "./helpers/backends.js";
@@ -77,6 +77,18 @@ opCase("sharpen (per-sample factors)", ["sharpen"], (c) => {
   return { y: sharpen(x, factors), dx };
 });
 
+opCase("reflectSeparableFilter (per-sample taps, scales, radius up to H - 1)", ["reflectSeparableFilter"], (c) => {
+  const x = c.tensor<tf.Rank.R4>([3, 6, 7, 5], 55, -1, 1);
+  const taps = (n: number, seed: number) => Array.from(seededArray(n, seed));
+  const filters = [
+    { scale: 0, vertical: taps(11, 56), horizontal: taps(3, 57) }, // radius 5 on a 6-row image: every reflected row
+    { scale: 1.3, vertical: [1, 1, 1], horizontal: [-0.1, -0.1, -0.1] },
+    { scale: -0.5, vertical: taps(5, 58), horizontal: taps(9, 59) },
+  ];
+  const [dx] = weightedGrads((a) => reflectSeparableFilter(a as tf.Tensor4D, filters), [x], 60);
+  return { y: reflectSeparableFilter(x, filters), dx };
+});
+
 opCase("featureSimilarity", ["featureSimilarity"], (c) => {
   const a = c.tensor<tf.Rank.R4>([3, 4, 5, 6], 60), b = c.tensor<tf.Rank.R4>([3, 4, 5, 6], 61);
   const [da, db] = weightedGrads((p, q) => featureSimilarity(p as tf.Tensor4D, q as tf.Tensor4D), [a, b], 62);
@@ -95,6 +107,15 @@ opCase("featureSimilarities (a list and a stacked [N,K,H,W,C])", ["featureSimila
     list: featureSimilarities(anchor, others), stacked: featureSimilarities(anchor, stacked), withZero: featureSimilarities(anchor, [zero, others[0]]),
     dAnchor: grads[0], dOther0: grads[1], dOther2: grads[3], dAnchor5, dStacked,
   };
+});
+
+opCase("featureSimilaritiesToConstants (a backend's fused kernels, or featureSimilarities off the tape)", ["featureSimilaritiesToConstants"], (c) => {
+  // 37 channels: two full 16-lane blocks and a remainder in the fused kernels' dot products.
+  const anchor = tf.concat([c.tensor<tf.Rank.R4>([2, 3, 4, 37], 80), tf.zeros([2, 1, 4, 37])], 1) as tf.Tensor4D; // a zero row: clamped norms
+  const others = tf.concat([c.tensor<tf.Rank.R5>([2, 6, 3, 4, 37], 81), tf.zeros([2, 6, 1, 4, 37])], 2) as tf.Tensor5D;
+  const [dAnchor] = weightedGrads((a) => featureSimilaritiesToConstants(a as tf.Tensor4D, others), [anchor], 82);
+  const [dAnchorPlain] = weightedGrads((a) => featureSimilarities(a as tf.Tensor4D, others), [anchor], 82);
+  return { s: featureSimilaritiesToConstants(anchor, others), plain: featureSimilarities(anchor, others), dAnchor, dAnchorPlain };
 });
 
 opCase("infoNce (from feature maps)", ["infoNce"], (c) => {
@@ -257,7 +278,7 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
   isRecording: "reads the engine's tape state", takesNumericConvPad: "reads the active backend's name", peakTensorBytes: "counts the engine's buffers around a callback",
   ADAM_UPDATE: "constant (a kernel name)", BIAS_ACTIVATION_GRAD: "constant (a kernel name)", CHANNEL_DOT: "constant (a kernel name)",
-  SCALE_SHIFT_CHANNELS: "constant (a kernel name)", adamConstants: "Float32Array of constants",
+  SCALE_SHIFT_CHANNELS: "constant (a kernel name)", REFLECT_SEPARABLE_FILTER: "constant (a kernel name)", COSINE_SIMILARITIES: "constant (a kernel name)", COSINE_SIMILARITIES_GRAD: "constant (a kernel name)", hasFusedReflectFilter: "reads the active backend's kernel registry", adamConstants: "Float32Array of constants",
   // NIQE: float64 typed arrays throughout (MATLAB equality needs float64), no tensors.
   FLAT_TOLERANCE: "constant", NIQE_BLOCK: "constant", NIQE_FEATURES_PER_SCALE: "constant", NIQE_SHIFTS: "constant",
   NiqeSizeError: "error class", NiqeUndefinedError: "error class", aggdFit: "Float64Array fit", ggdFit: "Float64Array fit",

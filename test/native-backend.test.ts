@@ -435,3 +435,19 @@ serial("compiled stride-2 convs pad inside the native kernel (no PadV2 or Slice)
   tf.dispose(ref);
   tf.dispose([x, ...vars]);
 });
+
+serial("contrast augmenters (blur, sharpen) run as one fused kernel each on native, no pad, transpose or depthwise", async (t) => {
+  const { gaussianBlur } = await import("../src/ops/gaussian-blur.js");
+  const { sharpen } = await import("../src/ops/sharpen.js");
+  await tf.setBackend("native");
+  const x = randT([4, 12, 11, 3], 320);
+  const kernels = [{ size: 5, sigmaX: 0.7, sigmaY: 1.2 }, { size: 11, sigmaX: 1.9, sigmaY: 0.3 }, { size: 3, sigmaX: 0.5, sigmaY: 0.5 }, { size: 7, sigmaX: 1, sigmaY: 1.5 }];
+  const prof = await tf.profile(() => [gaussianBlur(x as tf.Tensor4D, kernels), sharpen(x as tf.Tensor4D, [0.5, 1, 2, 2.9])]);
+  const kernelsRun = prof.kernels.map((k) => k.name);
+  tf.dispose(prof.result as tf.Tensor[]);
+  t.deepEqual(kernelsRun.filter((k) => k === "PclReflectSeparableFilter").length, 2, `kernels run: ${kernelsRun.join(", ")}`);
+  t.false(kernelsRun.some((k) => ["MirrorPad", "Transpose", "DepthwiseConv2dNative"].includes(k)), `kernels run: ${kernelsRun.join(", ")}`);
+  const same = sharpen(x as tf.Tensor4D, [1, 1, 1, 1]); // factor 1 stays the exact identity in the fused form
+  t.deepEqual(Array.from(same.dataSync()), Array.from(x.dataSync()));
+  tf.dispose([x, same]);
+});

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { match } from "ts-pattern";
 import type { DiscriminatorLoss, InfoNceLoss, PclSpec } from "../dsl/index.js";
 import { dualContrastiveLoss } from "../ops/dual-contrastive-loss.js";
-import { featureSimilarities } from "../ops/feature-similarity.js";
+import { featureSimilaritiesToConstants } from "../ops/feature-similarity.js";
 import { infoNceFromSimilarities } from "../ops/info-nce.js";
 import { l1Loss } from "../ops/l1.js";
 import { untaped } from "../ops/tape-gradients.js";
@@ -58,7 +58,7 @@ function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, c
   let sum: tf.Scalar = tf.scalar(0);
   loss.taps.forEach((tap, i) => {
     const at = embed.taps.indexOf(tap);
-    const [pos, neg] = tf.split(featureSimilarities(srTaps[at], otherTaps[at]), [kp, kn], 1) as [tf.Tensor2D, tf.Tensor2D];
+    const [pos, neg] = tf.split(featureSimilaritiesToConstants(srTaps[at], otherTaps[at]), [kp, kn], 1) as [tf.Tensor2D, tf.Tensor2D];
     sum = tf.add(sum, tf.mul(infoNceFromSimilarities(pos, neg, loss.tau), loss.tapWeights[i]));
   });
   return sum;

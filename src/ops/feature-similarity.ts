@@ -3,7 +3,9 @@
  * paper Eq. 9): the mean over pixels of the cosine similarity of the channel vectors.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { NamedAttrMap } from "@tensorflow/tfjs-core";
 import { assertNhwcFloat, assertOp, assertSameShape, shapeText } from "./op-assert.js";
+import { untaped } from "./tape-gradients.js";
 
 /** Norms below this are clamped to it, as in torch.nn.functional.cosine_similarity. */
 export const COSINE_EPS = 1e-8;
@@ -60,4 +62,48 @@ export function featureSimilarities(anchor: tf.Tensor4D, others: readonly tf.Ten
     const unitOthers = tf.reshape(unitChannels(stacked), [n, k, h * w * c]);
     return tf.reshape(tf.mul(tf.matMul(unitAnchor, unitOthers, false, true), 1 / (h * w)), [n, k]) as tf.Tensor2D;
   });
+}
+
+/** Kernel: inputs {anchor [N,H,W,C], others [N,K,H,W,C]}, attrs {eps}, output [N,K] (featureSimilarities). */
+export const COSINE_SIMILARITIES = "PclCosineSimilarities";
+/** Kernel: inputs {anchor, others, dy [N,K]}, attrs {eps}, output [N,H,W,C]: the anchor's gradient. */
+export const COSINE_SIMILARITIES_GRAD = "PclCosineSimilaritiesGrad";
+
+/**
+ * `featureSimilarities(anchor, others)` where `others` are constants: no gradient flows into them
+ * (PCL's positives and negatives through a frozen E in the generator's step). On a backend with
+ * the fused kernels (native) the value is one read of `others` and the anchor's gradient one more,
+ * where the op-by-op form normalizes the stack (square, sum, scale: three passes and a copy) and
+ * packs it for the matrix product; elsewhere it is `featureSimilarities` with `others` cut off the
+ * tape. Differentiable in `anchor`.
+ *
+ * ```ts
+ * const sims = featureSimilaritiesToConstants(srTap, untaped(() => contrastTap)); // [N, K]
+ * ```
+ * @param anchor [N,H,W,C] float32.
+ * @param others [N,K,H,W,C] float32, the stack of K maps per sample.
+ * @returns [N, K].
+ */
+export function featureSimilaritiesToConstants(anchor: tf.Tensor4D, others: tf.Tensor5D): tf.Tensor2D {
+  const op = "featureSimilaritiesToConstants";
+  assertNhwcFloat(anchor, op, "anchor");
+  const [n, h, w, c] = anchor.shape;
+  assertOp(others.rank === 5 && others.dtype === "float32" && others.shape[0] === n && others.shape.slice(2).every((d, i) => d === anchor.shape[i + 1]), op, () =>
+    `others must be float32 [N,K,H,W,C] = [${n},K,${h},${w},${c}] to match the anchor, got ${others.dtype} ${shapeText(others.shape)}`);
+  const backend = tf.getBackend();
+  if (!tf.getKernel(COSINE_SIMILARITIES, backend) || !tf.getKernel(COSINE_SIMILARITIES_GRAD, backend)) {
+    // A copy made off the tape (Identity shares the buffer): the tape sees no path into `others`.
+    return tf.tidy(() => featureSimilarities(anchor, untaped(() => tf.clone(others))));
+  }
+  const attrs = { eps: COSINE_EPS } as unknown as NamedAttrMap;
+  const similarities = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const a = args[0] as tf.Tensor4D;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save([a, others]); // kept for the backward pass (the caller's scope may end before it runs)
+    return {
+      value: tf.engine().runKernel(COSINE_SIMILARITIES, { anchor: a, others }, attrs) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(COSINE_SIMILARITIES_GRAD, { anchor: saved[0]!, others: saved[1]!, dy }, attrs) as tf.Tensor4D],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad<tf.Tensor2D>>[0]);
+  return similarities(anchor) as tf.Tensor2D;
 }

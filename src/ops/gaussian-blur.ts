@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { assertNhwcFloat, assertOp, shapeText } from "./op-assert.js";
-import { reflectPad } from "./reflect-pad.js";
+import { reflectSeparableFilter } from "./reflect-separable-filter.js";
 
 /** One blur: odd kernel `size`, standard deviations along the width (x) and height (y). */
 export interface BlurKernel {
@@ -56,8 +56,9 @@ export function gaussianKernel2d(size: number, sigmaX: number, sigmaY: number): 
 
 /**
  * Blurs sample n of `x` with `kernels[n]`, each channel independently; the output has the
- * input's size (reflect padding, so H and W must exceed (size-1)/2). Runs as two 1-D depthwise
- * convolutions, equal to the 2-D kernel of `gaussianKernel2d` up to float rounding.
+ * input's size (reflect padding, so H and W must exceed (size-1)/2). Runs as two 1-D passes
+ * (one fused kernel on native, two depthwise convolutions elsewhere), equal to the 2-D kernel of
+ * `gaussianKernel2d` up to float rounding.
  * Differentiable in `x`.
  *
  * ```ts
@@ -69,7 +70,7 @@ export function gaussianKernel2d(size: number, sigmaX: number, sigmaY: number): 
  */
 export function gaussianBlur(x: tf.Tensor4D, kernels: readonly BlurKernel[]): tf.Tensor4D {
   assertNhwcFloat(x, "gaussianBlur", "x");
-  const [n, h, w, c] = x.shape;
+  const [n, h, w] = x.shape;
   assertOp(kernels.length === n, "gaussianBlur", () => `need one kernel per sample: ${n} for x ${shapeText(x.shape)}, got ${kernels.length}`);
   for (const k of kernels) {
     assertKernel(k.size, k.sigmaX, k.sigmaY, "gaussianBlur");
@@ -77,27 +78,9 @@ export function gaussianBlur(x: tf.Tensor4D, kernels: readonly BlurKernel[]): tf
     assertOp(pad < h && pad < w, "gaussianBlur", () =>
       `reflect padding of ${pad} needs height and width > ${pad}, got x ${shapeText(x.shape)} with kernel size ${k.size}`);
   }
-  // The whole batch in two 1-D depthwise convolutions: samples are folded into channels
-  // (channel n*C + c) and every kernel is zero-padded to the largest size, so one reflect pad
-  // of the largest radius serves all (a tap outside a sample's own radius has weight 0).
-  const pad = Math.max(...kernels.map((k) => (k.size - 1) / 2));
-  const taps = 2 * pad + 1;
-  const filter = (alongHeight: boolean) => {
-    const data = new Float32Array(taps * n * c);
-    kernels.forEach((k, i) => {
-      const g = gaussian1d(k.size, alongHeight ? k.sigmaY : k.sigmaX);
-      const offset = pad - (k.size - 1) / 2;
-      for (let t = 0; t < k.size; t++) for (let ch = 0; ch < c; ch++) data[(offset + t) * n * c + i * c + ch] = g[t]!;
-    });
-    return tf.tensor4d(data, alongHeight ? [taps, 1, n * c, 1] : [1, taps, n * c, 1]);
-  };
-  return tf.tidy(() => {
-    const padded = reflectPad(x, pad); // not tf.mirrorPad: its gradient drops the border
-    const [, ph, pw] = padded.shape;
-    const folded = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]), [1, ph, pw, n * c]) as tf.Tensor4D;
-    const blurred = tf.depthwiseConv2d(tf.depthwiseConv2d(folded, filter(true), 1, "valid"), filter(false), 1, "valid");
-    return tf.transpose(tf.reshape(blurred, [h, w, n, c]), [2, 0, 1, 3]);
-  });
+  // Reflect-padded and separable: one fused pass per output row where the backend has the kernel,
+  // else the samples folded into channels for two 1-D depthwise convolutions (reflect-separable-filter.ts).
+  return reflectSeparableFilter(x, kernels.map((k) => ({ scale: 0, vertical: gaussian1d(k.size, k.sigmaY), horizontal: gaussian1d(k.size, k.sigmaX) })));
 }
 
 /**

@@ -5,6 +5,7 @@ export * from "./pixel-shuffle.js";
 export * from "./reflect-pad.js";
 export * from "./gaussian-blur.js";
 export * from "./sharpen.js";
+export * from "./reflect-separable-filter.js";
 export * from "./feature-similarity.js";
 export * from "./info-nce.js";
 export * from "./dual-contrastive-loss.js";

@@ -40,6 +40,15 @@ export interface NativeAddon {
   channelDot(dy: Float32Array, x: Float32Array, out: Float32Array, n: number, hw: number, channels: number): void;
   /** out[n, p, c] = dy[n, p, c] * s[n, c] + b[n, c] */
   scaleShiftChannels(dy: Float32Array, s: Float32Array, b: Float32Array, out: Float32Array, n: number, hw: number, channels: number): void;
+  /**
+   * out = a[n] x + (v[n] (x) hz[n]) * x per sample n, reflect-padded, NHWC; v and hz hold `taps` (odd)
+   * weights per sample (vertical, horizontal).
+   */
+  reflectSeparableFilter(x: Float32Array, a: Float32Array, v: Float32Array, hz: Float32Array, out: Float32Array, n: number, height: number, width: number, channels: number, taps: number): void;
+  /** out[n,k] = mean over the P pixels of the cosine of a[n,p,:] (N*P*C) and o[n,k,p,:] (N*K*P*C), norms clamped at eps */
+  cosineSimilarities(a: Float32Array, o: Float32Array, out: Float32Array, n: number, k: number, pixels: number, channels: number, eps: number): void;
+  /** da = the gradient of sum(g * cosineSimilarities(a, o)) with respect to a (o constant) */
+  cosineSimilaritiesGrad(a: Float32Array, o: Float32Array, g: Float32Array, da: Float32Array, n: number, k: number, pixels: number, channels: number, eps: number): void;
   setNumThreads(n: number): number;
   getNumThreads(): number;
   isa(): string;
@@ -55,7 +64,7 @@ export interface NativeAddon {
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
-const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa", "biasActivationGrad", "channelDot", "scaleShiftChannels"];
+const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa", "biasActivationGrad", "channelDot", "scaleShiftChannels", "reflectSeparableFilter", "cosineSimilarities", "cosineSimilaritiesGrad"];
 
 let loaded: AddonLoad | undefined;
 

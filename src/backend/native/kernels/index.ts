@@ -5,6 +5,7 @@ import { batchMatMulConfig, fusedMatMulConfig } from "./BatchMatMul.js";
 import { batchNormConfig } from "./BatchNorm.js";
 import { channelwiseConfigs } from "./Channelwise.js";
 import { conv2DConfig } from "./Conv2D.js";
+import { cosineSimilaritiesConfigs } from "./CosineSimilarities.js";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.js";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.js";
 import { depthwiseConv2dNativeConfig } from "./DepthwiseConv2dNative.js";
@@ -16,6 +17,7 @@ import { concatConfig, packConfig } from "./Concat.js";
 import { compareConfigs } from "./compare.js";
 import { mirrorPadConfig, padV2Config } from "./Pad.js";
 import { reduceConfigs } from "./reduce.js";
+import { reflectSeparableFilterConfig } from "./ReflectSeparableFilter.js";
 import { selectConfig } from "./Select.js";
 import { sliceConfig, splitVConfig } from "./Slice.js";
 import { tileConfig } from "./Tile.js";
@@ -48,4 +50,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   batchNormConfig,
   adamUpdateConfig,
   ...channelwiseConfigs,
+  reflectSeparableFilterConfig,
+  ...cosineSimilaritiesConfigs,
 ];
