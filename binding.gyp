@@ -15,7 +15,8 @@
         "native/elementwise.cc",
         "native/channelwise.cc",
         "native/reflect_filter.cc",
-        "native/cosine_similarity.cc"
+        "native/cosine_similarity.cc",
+        "native/haar.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2", "-O0"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-O0", "-std=gnu++17"],

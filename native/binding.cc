@@ -16,6 +16,7 @@
 #include "depthwise.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "haar.h"
 #include "isa.h"
 #include "reflect_filter.h"
 #include "threadpool.h"
@@ -338,6 +339,30 @@ napi_value CosineSimilaritiesGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// haarBands(x, w, out, B, N, H, W, C): x [N*H*W*C], w [B*4], out [N*(H/2)*(W/2)*B*C]
+napi_value HaarBands(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int B = (int)a.num(3), N = (int)a.num(4), H = (int)a.num(5), W = (int)a.num(6), C = (int)a.num(7);
+    if (H % 2 || W % 2) throw ArgError{"haarBands: height and width must be even"};
+    const size_t n = (size_t)N * H * W * C;
+    pcl::haar_bands(a.f32(0, n), a.f32(1, (size_t)B * 4), B, N, H, W, C, a.f32(2, n / 4 * B));
+    return undefined(env);
+  });
+}
+
+// haarBandsGrad(dy, w, dx, B, N, H, W, C): H, W of dx
+napi_value HaarBandsGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info);
+    const int B = (int)a.num(3), N = (int)a.num(4), H = (int)a.num(5), W = (int)a.num(6), C = (int)a.num(7);
+    if (H % 2 || W % 2) throw ArgError{"haarBandsGrad: height and width must be even"};
+    const size_t n = (size_t)N * H * W * C;
+    pcl::haar_bands_grad(a.f32(0, n / 4 * B), a.f32(1, (size_t)B * 4), B, N, H, W, C, a.f32(2, n));
+    return undefined(env);
+  });
+}
+
 // tuneMalloc(): applies tune_malloc()'s settings; true when they were applied (glibc, not opted out).
 napi_value TuneMalloc(napi_env env, napi_callback_info) {
   napi_value b;
@@ -364,6 +389,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reflectSeparableFilter", ReflectSeparableFilter},
       {"cosineSimilarities", CosineSimilarities},
       {"cosineSimilaritiesGrad", CosineSimilaritiesGrad},
+      {"haarBands", HaarBands},
+      {"haarBandsGrad", HaarBandsGrad},
       {"setNumThreads", SetNumThreads},
       {"getNumThreads", GetNumThreads},
       {"isa", GetIsa},

@@ -40,7 +40,7 @@ opCase("haarSplit / haarMerge", ["haarSplit", "haarMerge"], (c) => {
   return { ll, lh, hl, hh, merged, dx, dll: dBands[0], dlh: dBands[1], dhl: dBands[2], dhh: dBands[3] };
 });
 
-opCase("haarBands (E's input: a stride-2 conv)", ["haarBands"], (c) => {
+opCase("haarBands (E's input: fused kernels on native, a stride-2 conv elsewhere)", ["haarBands"], (c) => {
   const x = c.tensor<tf.Rank.R4>([2, 6, 10, 3], 10);
   const [dx] = weightedGrads((a) => haarBands(a as tf.Tensor4D, ["lh", "hl", "hh"]), [x], 11);
   return { y: haarBands(x, ["lh", "hl", "hh"]), all: haarBands(x, ["hh", "ll"]), dx };
@@ -278,7 +278,7 @@ const BACKEND_INDEPENDENT: Readonly<Record<string, string>> = {
   sampleSharpenFactor: "draws a number", ssimPlane: "Float64Array metric", ssimY: "typed-array metric",
   isRecording: "reads the engine's tape state", takesNumericConvPad: "reads the active backend's name", peakTensorBytes: "counts the engine's buffers around a callback",
   ADAM_UPDATE: "constant (a kernel name)", BIAS_ACTIVATION_GRAD: "constant (a kernel name)", CHANNEL_DOT: "constant (a kernel name)",
-  SCALE_SHIFT_CHANNELS: "constant (a kernel name)", REFLECT_SEPARABLE_FILTER: "constant (a kernel name)", COSINE_SIMILARITIES: "constant (a kernel name)", COSINE_SIMILARITIES_GRAD: "constant (a kernel name)", hasFusedReflectFilter: "reads the active backend's kernel registry", adamConstants: "Float32Array of constants",
+  SCALE_SHIFT_CHANNELS: "constant (a kernel name)", REFLECT_SEPARABLE_FILTER: "constant (a kernel name)", COSINE_SIMILARITIES: "constant (a kernel name)", COSINE_SIMILARITIES_GRAD: "constant (a kernel name)", HAAR_BANDS: "constant (a kernel name)", HAAR_BANDS_GRAD: "constant (a kernel name)", hasFusedReflectFilter: "reads the active backend's kernel registry", adamConstants: "Float32Array of constants",
   // NIQE: float64 typed arrays throughout (MATLAB equality needs float64), no tensors.
   FLAT_TOLERANCE: "constant", NIQE_BLOCK: "constant", NIQE_FEATURES_PER_SCALE: "constant", NIQE_SHIFTS: "constant",
   NiqeSizeError: "error class", NiqeUndefinedError: "error class", aggdFit: "Float64Array fit", ggdFit: "Float64Array fit",

@@ -16,7 +16,9 @@
  * inverse and its adjoint.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { NamedAttrMap } from "@tensorflow/tfjs-core";
 import { assertNhwcFloat, assertOp, assertSameShape, shapeText } from "./op-assert.js";
+import { isRecording } from "./tape-gradients.js";
 
 /** A Haar band: `ll` the local average, `lh`, `hl`, `hh` the horizontal, vertical and diagonal details. */
 export type HaarBandName = "ll" | "lh" | "hl" | "hh";
@@ -105,10 +107,30 @@ export function haarBands(x: tf.Tensor4D, bands: readonly HaarBandName[]): tf.Te
   assertNhwcFloat(x, "haarBands", "x");
   const [, h, w, c] = x.shape;
   assertOp(h % 2 === 0 && w % 2 === 0, "haarBands", () => `height and width must be even, got ${shapeText(x.shape)}`);
-  // One stride-2 2x2 convolution with fixed weights: output channel (band k, channel ch) = k * C + ch
-  // reads channel ch only. A single conv is far faster than slicing the 2x2 blocks apart, and
-  // its gradient is the conv's own.
+  // On a backend with the fused kernels (native): one pass forward, one for the gradient.
+  if (tf.getKernel(HAAR_BANDS, tf.getBackend()) && tf.getKernel(HAAR_BANDS_GRAD, tf.getBackend())) return fusedHaarBands(x, bands);
+  // Elsewhere one stride-2 2x2 convolution with fixed weights: output channel (band k, channel ch)
+  // = k * C + ch reads channel ch only. A single conv is far faster than slicing the 2x2 blocks
+  // apart, and its gradient is the conv's own.
   return tf.tidy(() => tf.conv2d(x, haarFilter(bands, c), 2, "valid"));
+}
+
+/** Kernel: input {x [N,H,W,C]}, attrs {weights: 4 per band, the block's pixels row-major}, output [N,H/2,W/2,bands*C]. */
+export const HAAR_BANDS = "PclHaarBands";
+/** Kernel: input {dy [N,H/2,W/2,bands*C]}, attrs {weights, height, width}, output dx [N,H,W,C]: the adjoint. */
+export const HAAR_BANDS_GRAD = "PclHaarBandsGrad";
+
+function fusedHaarBands(x: tf.Tensor4D, bands: readonly HaarBandName[]): tf.Tensor4D {
+  const weights = bands.flatMap((b) => BAND_WEIGHTS[b]);
+  const [, height, width] = x.shape;
+  const forward = (input: tf.Tensor4D) => tf.engine().runKernel(HAAR_BANDS, { x: input }, { weights } as unknown as NamedAttrMap) as tf.Tensor4D;
+  if (!isRecording()) return forward(x);
+  // A fixed linear map: the gradient needs no saved tensor.
+  const op = tf.customGrad(((input: tf.Tensor4D) => ({
+    value: forward(input),
+    gradFunc: (dy: tf.Tensor) => tf.engine().runKernel(HAAR_BANDS_GRAD, { dy }, { weights, height, width } as unknown as NamedAttrMap) as tf.Tensor4D,
+  })) as unknown as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);
+  return op(x) as tf.Tensor4D;
 }
 
 /** Per band, the 2x2 block weights [[top-left, top-right], [bottom-left, bottom-right]] of `haarSplit`. */

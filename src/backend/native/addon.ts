@@ -49,6 +49,10 @@ export interface NativeAddon {
   cosineSimilarities(a: Float32Array, o: Float32Array, out: Float32Array, n: number, k: number, pixels: number, channels: number, eps: number): void;
   /** da = the gradient of sum(g * cosineSimilarities(a, o)) with respect to a (o constant) */
   cosineSimilaritiesGrad(a: Float32Array, o: Float32Array, g: Float32Array, da: Float32Array, n: number, k: number, pixels: number, channels: number, eps: number): void;
+  /** Haar bands of 2x2 blocks: out[n,i,j,b*C+c] = sum over the block's 4 pixels (row-major) of w[b*4+pos] x; `height`, `width` of x (even) */
+  haarBands(x: Float32Array, w: Float32Array, out: Float32Array, bands: number, n: number, height: number, width: number, channels: number): void;
+  /** The adjoint of haarBands: dx ([n, height, width, channels]) from dy */
+  haarBandsGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, bands: number, n: number, height: number, width: number, channels: number): void;
   setNumThreads(n: number): number;
   getNumThreads(): number;
   isa(): string;
@@ -64,7 +68,7 @@ export interface NativeAddon {
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
-const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa", "biasActivationGrad", "channelDot", "scaleShiftChannels", "reflectSeparableFilter", "cosineSimilarities", "cosineSimilaritiesGrad"];
+const REQUIRED = ["conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "depthwiseConv2d", "matmul", "binary", "compare", "unary", "reduce", "transpose", "pad4", "select", "setNumThreads", "isa", "biasActivationGrad", "channelDot", "scaleShiftChannels", "reflectSeparableFilter", "cosineSimilarities", "cosineSimilaritiesGrad", "haarBands", "haarBandsGrad"];
 
 let loaded: AddonLoad | undefined;
 

@@ -12,6 +12,7 @@ import { depthwiseConv2dNativeConfig } from "./DepthwiseConv2dNative.js";
 import { depthwiseConv2dNativeBackpropFilterConfig } from "./DepthwiseConv2dNativeBackpropFilter.js";
 import { depthwiseConv2dNativeBackpropInputConfig } from "./DepthwiseConv2dNativeBackpropInput.js";
 import { fusedConv2DConfig } from "./FusedConv2D.js";
+import { haarBandsConfigs } from "./HaarBands.js";
 import { binaryConfigs } from "./binary.js";
 import { concatConfig, packConfig } from "./Concat.js";
 import { compareConfigs } from "./compare.js";
@@ -52,4 +53,5 @@ export const nativeKernelConfigs: KernelConfig[] = [
   ...channelwiseConfigs,
   reflectSeparableFilterConfig,
   ...cosineSimilaritiesConfigs,
+  ...haarBandsConfigs,
 ];
