@@ -7,9 +7,11 @@
 export { train, type TrainRunOptions } from "./train.js";
 export { resume, type ResumeOptions } from "./resume.js";
 export { writeMetrics, METRICS_FILE } from "./write-metrics.js";
+export { writeTensorBoard, TENSORBOARD_DIR } from "./write-tensorboard.js";
 export { readRunSummary, RunReadError, type RunSummary, type RunValidation } from "./read-run.js";
 export { TrainSetupError } from "./run-folder.js";
 export { ResumeError, type TrainEvent, type PlannedMemory } from "../pipelines/train/train.js";
+export type { ValidationCrop } from "../pipelines/train/validation-crops.js";
 export type { StepLosses } from "../pipelines/train/train-step.js";
 export { MemoryPlanError, formatBytes } from "../pipelines/train/memory-plan.js";
 export type { MemoryBudget } from "../backend/memory-budget.js";
