@@ -14,6 +14,7 @@ import { bundledData } from "../package-root.js";
 import { train as trainPipeline, type TrainEvent } from "../pipelines/train/train.js";
 import { prepareRunFolder } from "./run-folder.js";
 import { METRICS_FILE, writeMetrics } from "./write-metrics.js";
+import { RUN_INFO_FILE, writeRunInfo } from "./write-run-info.js";
 import { TENSORBOARD_DIR, writeTensorBoard } from "./write-tensorboard.js";
 
 /** Where `train` reads and writes, and how it runs. Every field is optional. */
@@ -32,7 +33,7 @@ export interface TrainRunOptions {
   readonly resume?: boolean;
   /** Its first value stops the run once the step in progress is done: a checkpoint, a `done` event with `stopped: true`, then completion. */
   readonly stop?: ObservableInput<unknown>;
-  /** Append step and validation events to `out/metrics.jsonl` (default true). Checkpoints are always written. */
+  /** Append step and validation events to `out/metrics.jsonl`, and the run's graph, recipe, command and backend to `out/run.json` (default true). Checkpoints are always written. */
   readonly metrics?: boolean;
   /** Write a TensorBoard event file into `out/tb/` (default true): losses, learning rates, speed, validation scores and crops, the graph as text. */
   readonly tensorboard?: boolean;
@@ -96,7 +97,7 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
         ...(options.memory === undefined ? {} : { memory: options.memory }),
       });
       const logged = options.tensorboard === false ? events : events.pipe(writeTensorBoard(join(out, TENSORBOARD_DIR), spec, { runDir: out, backend }));
-      return options.metrics === false ? logged : logged.pipe(writeMetrics(join(out, METRICS_FILE)));
+      return options.metrics === false ? logged : logged.pipe(writeRunInfo(join(out, RUN_INFO_FILE), spec, backend), writeMetrics(join(out, METRICS_FILE)));
     }),
   );
 }
