@@ -64,7 +64,7 @@
       var opts = {
         title: chart.title, width: width, height: 240,
         scales: { x: { time: false } },
-        axes: [{ label: "iteration" }, {}],
+        axes: [{ label: "iteration" }, { size: 64 }],
         series: [{ label: "iteration" }].concat(state.runs.map(function (run, i) {
           return { label: run.name, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: chart.from === "validations" } };
         })),
