@@ -81,6 +81,16 @@ test.serial("a training run writes OUT/tb: every loss term, lr, grad norm, speed
   const steps = events.filter((e): e is Extract<TrainEvent, { type: "step" }> => e.type === "step");
   t.deepEqual(scalars(first, "loss/l1"), steps.map((e) => [e.iteration + 1, f32(e.terms.l1)]));
   t.deepEqual(scalars(first, "loss/infoNce"), steps.map((e) => [e.iteration + 1, f32(e.terms.infoNce)]));
+  // InfoNCE per tap: the term is their mean with the loss's tap weights.
+  const term = tinySpec().losses.generator.terms[1].loss;
+  const taps = term.kind === "infoNce" ? term.taps : [];
+  const weights = term.kind === "infoNce" ? term.tapWeights : [];
+  t.deepEqual(taps, [0, 1]);
+  for (const e of steps) {
+    const perTap = taps.map((k) => e.terms[`infoNce/tap${k}`]);
+    t.true(Math.abs(perTap.reduce((s, v, i) => s + v * weights[i], 0) - e.terms.infoNce) < 1e-5);
+  }
+  t.deepEqual(scalars(first, "loss/infoNce/tap1"), steps.map((e) => [e.iteration + 1, f32(e.terms["infoNce/tap1"])]));
   t.deepEqual(scalars(first, "loss/G"), steps.map((e) => [e.iteration + 1, f32(e.generator)]));
   t.deepEqual(scalars(first, "loss/D"), steps.map((e) => [e.iteration + 1, f32(e.discriminator!)]));
   t.deepEqual(scalars(first, "lr/G"), steps.map((e) => [e.iteration + 1, f32(1e-3)]));
