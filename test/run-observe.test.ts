@@ -102,6 +102,8 @@ test.serial("the dashboard serves the page, uPlot from node_modules and the crop
     for (const bad of ["runs/0/val/../metrics.jsonl", "runs/0/val/%2e%2e/latest/weights.png", "runs/1/val/6/0-img0-hr.png", "runs/0/latest/checkpoint.json"]) {
       t.is((await get(`${d.url}${bad}`)).status, 404, bad);
     }
+    t.is((await get(`${d.url}runs/0/val/%E0%A4%A.png`)).status, 400, "a malformed escape is refused, not a crash");
+    t.is((await get(d.url)).status, 200, "and the server goes on");
   } finally {
     await d.close();
   }

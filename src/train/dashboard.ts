@@ -68,7 +68,8 @@ export async function startDashboard(runs: readonly string[], options: Dashboard
     res.end(body);
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let path: string;
+    try { path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname); } catch { res.writeHead(400, { "content-type": "text/plain" }).end("bad path\n"); return; }
     if (req.method !== "GET") { res.writeHead(405).end(); return; }
     if (path === "/") return serveFile(res, "text/html; charset=utf-8", page);
     if (path === "/uplot.js") return serveFile(res, "text/javascript; charset=utf-8", assets.uplotJs);

@@ -3,12 +3,12 @@
  * `metrics.jsonl`, its `run.json`, read once or followed while the run writes them (new whole lines
  * only: a line still being written waits for the next poll).
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { ValidationCrop } from "../pipelines/train/validation-crops.js";
 import { RunReadError } from "./read-run.js";
 import { METRICS_FILE } from "./write-metrics.js";
-import { RUN_INFO_FILE, type RunInfo } from "./write-run-info.js";
+import { readRunInfo, RUN_INFO_FILE, type RunInfo } from "./write-run-info.js";
 
 /** A logged step: `iteration` counts completed iterations (the step event's `iteration + 1`). */
 export interface LoggedStep {
@@ -74,11 +74,6 @@ function parseLines(text: string, file: string, firstLine: number): { steps: Log
   return { steps, validations };
 }
 
-const readInfo = (file: string): RunInfo | null => {
-  if (!existsSync(file)) return null;
-  try { return JSON.parse(readFileSync(file, "utf8")) as RunInfo; } catch { return null; }
-};
-
 /** Follows one run folder: `poll()` returns what was added since the previous poll. */
 export interface RunFollower {
   readonly dir: string;
@@ -109,7 +104,7 @@ export function followRun(dir: string): RunFollower {
       const stamp = existsSync(infoFile) ? statSync(infoFile).mtimeMs : -1;
       if (stamp !== infoStamp) {
         infoStamp = stamp;
-        const next = readInfo(infoFile);
+        const next = readRunInfo(infoFile);
         if (next) { info = next; update = { steps: [], validations: [], info: next }; }
       }
       if (!existsSync(metrics)) return update;

@@ -42,6 +42,12 @@ export function commandLine(argv: readonly string[] = process.argv): string {
   return [head, ...args.map(quote)].join(" ");
 }
 
+/** `file` as written by `writeRunInfo`, or null when it is missing or not JSON (it is rewritten whole at the next start). */
+export function readRunInfo(file: string): RunInfo | null {
+  if (!existsSync(file)) return null;
+  try { return JSON.parse(readFileSync(file, "utf8")) as RunInfo; } catch { return null; }
+}
+
 /**
  * On the run's `start` event, adds a segment to `file` (creating it with the spec's graph, scale
  * and recipe), and passes every event on unchanged. `train` applies it to `out/run.json`.
@@ -49,7 +55,7 @@ export function commandLine(argv: readonly string[] = process.argv): string {
 export function writeRunInfo(file: string, spec: PclSpec, backend: string): MonoTypeOperatorFunction<TrainEvent> {
   return tap((e) => {
     if (e.type !== "start") return;
-    const before = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as RunInfo) : null;
+    const before = readRunInfo(file);
     const segment: RunSegment = { started: new Date().toISOString(), command: commandLine(), backend, fromIteration: e.iteration, toIteration: e.iterations, seed: e.seed };
     const info: RunInfo = { graph: spec.name, scale: spec.scale, recipe: recipeOf(spec), segments: [...(before?.segments ?? []), segment] };
     mkdirSync(dirname(file), { recursive: true });
