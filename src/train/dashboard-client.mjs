@@ -9,6 +9,8 @@
     { key: "l1", title: "L1 loss (G)", from: "steps", value: function (s) { return s.terms && s.terms.l1 !== undefined ? s.terms.l1 : null; } },
     { key: "infoNce", title: "InfoNCE loss (G)", from: "steps", value: function (s) { return s.terms && s.terms.infoNce !== undefined ? s.terms.infoNce : null; } },
     { key: "discriminator", title: "E's loss (D)", from: "steps", value: function (s) { return s.discriminator; } },
+    { key: "gradNorm", title: "G's gradient norm (before clipping)", from: "steps", value: function (s) { return s.gradNormGenerator; } },
+    { key: "lr", title: "learning rate (G)", from: "steps", value: function (s) { return s.lrGenerator; } },
     { key: "psnr", title: "validation Y-PSNR (dB)", from: "validations", value: function (v) { return v.psnr; } },
     { key: "ssim", title: "validation SSIM", from: "validations", value: function (v) { return v.ssim; } },
   ];
@@ -30,6 +32,11 @@
     if (s >= 3600) return Math.floor(s / 3600) + "h" + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + "m";
     if (s >= 60) return Math.floor(s / 60) + "m" + String(Math.floor(s % 60)).padStart(2, "0") + "s";
     return Math.floor(s) + "s";
+  }
+  /** Axis labels: 4 significant digits, exponents for the very small (learning rates) and large. */
+  function axisNumber(v) {
+    if (v === 0) return "0";
+    return Math.abs(v) < 1e-2 || Math.abs(v) >= 1e5 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
   }
   function imgSrc(i, path) { return /^data:/.test(path) ? path : "runs/" + i + "/" + path.split("/").map(encodeURIComponent).join("/"); }
   function last(list) { return list.length ? list[list.length - 1] : null; }
@@ -64,7 +71,7 @@
       var opts = {
         title: chart.title, width: width, height: 240,
         scales: { x: { time: false } },
-        axes: [{ label: "iteration" }, { size: 64 }],
+        axes: [{ label: "iteration" }, { size: 64, values: function (u, splits) { return splits.map(axisNumber); } }],
         series: [{ label: "iteration" }].concat(state.runs.map(function (run, i) {
           return { label: run.name, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: chart.from === "validations" } };
         })),
@@ -90,7 +97,8 @@
       run.validations.forEach(function (v) { if (!best || v.psnr > best.psnr) best = v; });
       var seg = run.info && last(run.info.segments || []);
       var done = Math.max(step ? step.iteration : 0, last(run.validations) ? last(run.validations).iteration : 0);
-      var eta = step && step.etaSeconds !== null ? Math.max(0, step.etaSeconds - (state.live ? (Date.now() - step.time) / 1000 : 0)) : null;
+      // Live: the last step's estimate, less the time since. A report: none (the run is over, or was stopped).
+      var eta = state.live && step && step.etaSeconds !== null ? Math.max(0, step.etaSeconds - (Date.now() - step.time) / 1000) : null;
       if (target(run) !== null && done >= target(run)) eta = 0;
       var cells = [run.name, run.info ? run.info.graph : "-", done + (target(run) ? " / " + target(run) : ""), step ? fmt(step.itPerSec, 2) : "-", duration(eta),
         best ? fmt(best.psnr, 3) + " dB" : "-", best ? fmt(best.ssim, 4) : "-", best && best.niqe !== undefined ? fmt(best.niqe, 3) : "-", best ? String(best.iteration) : "-",
