@@ -24,6 +24,7 @@ import { saveCheckpoint } from "../../checkpoint/save.js";
 import { specToJson } from "../../checkpoint/spec-json.js";
 import { compileGenerator } from "../../compile/network.js";
 import type { PclSpec } from "../../dsl/index.js";
+import type { RgbImage } from "../../io/image.js";
 import { generatorUpscaler } from "../../model/generator-upscaler.js";
 import { limitCachedMemory, memoryBudget, type MemoryBudget } from "../../backend/memory-budget.js";
 import { decodedBytes, DEFAULT_CACHE_BYTES, loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
@@ -34,7 +35,6 @@ import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPla
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 import { createCropWriter, CROP_COUNT, type ValidationCrop } from "./validation-crops.js";
-import type { RgbImage } from "../../io/image.js";
 
 export interface TrainPipelineOptions {
   readonly spec: PclSpec;
