@@ -7,6 +7,8 @@ const COMMANDS = {
   watch: "upscale every image dropped into a folder, until stopped",
   compare: "compare training runs side by side (validation PSNR/SSIM/NIQE, recipe, seed)",
   quality: "no-reference image quality (NIQE) of image files or folders",
+  dashboard: "a live dashboard (curves, validation crops) of running or finished training runs",
+  report: "a self-contained HTML report of one training run or several compared",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

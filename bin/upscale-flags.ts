@@ -19,6 +19,8 @@ export const COMMON_USAGE = `  --model MODEL        'bicubic' or a checkpoint di
   --move-to DIR        where --then move puts inputs (watch default: OUT/originals)
   --backend NAME       ${BACKEND_CHOICES} (default: the best available)
   --json               one JSON object per event on stdout instead of text lines
+  --log-format F       text (default: a progress line on a terminal: count, rate, ETA) or json: --json's
+                       events plus {"type":"progress","done","total","rate","etaSeconds",...} lines
   -h, --help           this text`;
 
 export const COMMON_OPTIONS = {
@@ -35,6 +37,7 @@ export const COMMON_OPTIONS = {
   "move-to": { type: "string" },
   backend: { type: "string" },
   json: { type: "boolean", default: false },
+  "log-format": { type: "string", default: "text" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -75,12 +78,16 @@ export interface CommonFlags {
   readonly moveTo?: string;
   readonly backend?: string;
   readonly json: boolean;
+  /** --log-format: json implies --json and adds progress events. */
+  readonly logFormat: "text" | "json";
 }
 
 type CommonValues = { [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
 
 export function commonFlags(values: CommonValues): CommonFlags {
   if (!values.model) throw new UsageError("--model is required ('bicubic' or a checkpoint directory)");
+  const logFormat = values["log-format"] ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") throw new UsageError(`--log-format: expected text or json, got '${logFormat}'`);
   const format = (values.format ?? "same").toLowerCase().replace(/^jpeg$/, "jpg").replace(/^tif$/, "tiff");
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, got '${values.format}'`);
   const then = values.then ?? "keep";
@@ -101,7 +108,8 @@ export function commonFlags(values: CommonValues): CommonFlags {
     then: then as ThenAction,
     moveTo: values["move-to"],
     backend: values.backend,
-    json: values.json ?? false,
+    json: (values.json ?? false) || values["log-format"] === "json",
+    logFormat: values["log-format"] === "json" ? "json" : "text",
   };
 }
 

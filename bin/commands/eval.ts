@@ -9,6 +9,7 @@ import { evaluate, setName, type EvalEvent, type ImageResult, type SetSummary } 
 import { loadUpscaler } from "../../src/serve/index.js";
 import { BACKEND_CHOICES, startBackend } from "../backend-flag.js";
 import { parseMetrics } from "../metrics-flag.js";
+import { createProgress, progressMode, type Progress } from "../progress-line.js";
 
 const USAGE = `usage: pcl-stream eval --model MODEL --data DIR [--data DIR ...] [options]
 
@@ -24,6 +25,9 @@ const USAGE = `usage: pcl-stream eval --model MODEL --data DIR [--data DIR ...] 
   --metrics LIST     psnr,ssim (default) and/or niqe, comma-separated: what the lines show
   --json             one JSON line per set: {"set","images","psnr","ssim","psnrRgb"}, with niqe
                      also "niqe","niqeHr","niqeBicubic" (NIQE of SR, HR and bicubic) and "niqeImages"
+  --log-format F      text (default: a progress line on a terminal) or json: one JSON object per line on
+                     stdout, {"type":"progress","done","total","rate","etaSeconds",...} as images finish
+                     and each set's line (the --json fields) with "type":"set"
   --verbose          also print every image's numbers
   --backend NAME     ${BACKEND_CHOICES} (default: the best available)
 
@@ -44,6 +48,7 @@ const OPTIONS = {
   metrics: { type: "string", default: "psnr,ssim" },
   json: { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
+  "log-format": { type: "string", default: "text" },
   backend: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -69,6 +74,8 @@ function parse(argv: readonly string[]) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (values.help) return undefined;
+  const logFormat = values["log-format"];
+  if (logFormat !== "text" && logFormat !== "json") throw new UsageError(`--log-format must be text or json, got '${logFormat}'`);
   if (!values.model) throw new UsageError("--model is required ('bicubic' or a checkpoint directory)");
   const data = values.data ?? [];
   if (data.length === 0) throw new UsageError("--data is required (a folder of HR images)");
@@ -93,7 +100,8 @@ function parse(argv: readonly string[]) {
     selfEnsemble: values["self-ensemble"],
     save: values.save,
     metrics,
-    json: values.json,
+    json: values.json || logFormat === "json",
+    logFormat: logFormat as "text" | "json",
     verbose: values.verbose,
     backend: values.backend,
   };
@@ -154,18 +162,29 @@ export async function run(argv: readonly string[]): Promise<number> {
     const printSet = (s: SetSummary) => {
       if (opts.json) {
         const fields = Object.fromEntries(columns.map((c) => [c.field, jsonNumber(valueOf(s, c.field))]));
-        console.log(JSON.stringify({ set: s.set, images: s.images, ...fields, ...(s.niqe ? { niqeImages: s.niqe.images } : {}), model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
+        console.log(JSON.stringify({ ...(opts.logFormat === "json" ? { type: "set" } : {}), set: s.set, images: s.images, ...fields, ...(s.niqe ? { niqeImages: s.niqe.images } : {}), model: upscaler!.name, scale: opts.scale, selfEnsemble: opts.selfEnsemble }));
         return;
       }
       const text = columns.map((c, i) => fixed(valueOf(s, c.field), c.digits).padStart(widths[i]));
       console.log(`${s.set.padEnd(nameWidth)}  ${String(s.images).padStart(6)}  ${text.join("  ")}`);
     };
+    const mode = progressMode(opts.logFormat, opts.json);
+    let progress: Progress | undefined;
+    let setStarted = performance.now();
     await lastValueFrom(
       from(opts.sets).pipe(
         evaluate(upscaler, { scale: opts.scale, selfEnsemble: opts.selfEnsemble, tiles: opts.tiles, metrics: opts.metrics, ...(opts.save ? { saveDir: opts.save } : {}) }),
         tap((e: EvalEvent) => {
-          if (e.kind === "set") printSet(e);
-          else if (opts.verbose) printImage(e, opts.metrics, opts.json);
+          if (e.kind === "set") {
+            progress?.around(() => printSet(e));
+            progress?.finish();
+            progress = undefined;
+            setStarted = performance.now();
+            return;
+          }
+          progress ??= createProgress({ task: `eval ${e.set}`, unit: "images", total: e.count, mode, startedAt: setStarted });
+          if (opts.verbose) progress.around(() => printImage(e, opts.metrics, opts.json));
+          progress.tick();
         }),
       ),
       { defaultValue: undefined },

@@ -7,10 +7,13 @@ import { parseArgs } from "node:util";
 import { Subject } from "rxjs";
 import { currentBackend } from "../../src/backend/index.js";
 import { ABLATIONS, ablate, GraphError, isAblation, RECOMPUTE_MODES, withOverrides, type PclSpec, type Recompute, type SpecOverrides } from "../../src/index.js";
-import { bundledData, formatBytes, MemoryPlanError, train, TrainSetupError, type PlannedMemory, type TrainEvent } from "../../src/train/index.js";
+import { bundledData, formatBytes, MemoryPlanError, REPORT_FILE, startDashboard, train, TrainSetupError, writeReport, type Dashboard, type PlannedMemory, type TrainEvent } from "../../src/train/index.js";
 import { BACKEND_CHOICES, backendFlag } from "../backend-flag.js";
 import { loadGraphFile } from "../graph-file.js";
 import { parseMetrics } from "../metrics-flag.js";
+
+/** The dashboard's port when --dashboard is given without one. */
+const DEFAULT_DASHBOARD_PORT = 6060;
 
 const HELP = `usage: pcl-stream train GRAPH [options]
   GRAPH                 a graph file, e.g. graphs/edsr-tiny.pcl.ts or graphs/edsr.pcl.ts#large
@@ -32,7 +35,21 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --recompute MODE      auto (default: the least that fits in memory), none, groups or blocks: recompute
                         each residual group's or block's inside in the backward pass instead of keeping it
   --backend NAME        ${BACKEND_CHOICES} (default: the fastest available)
-  --log-format FORMAT   text (default) or json (one JSON object per event)`;
+  --log-format FORMAT   text (default) or json (one JSON object per event)
+  --dashboard [PORT]    serve a live dashboard of the run (default port ${DEFAULT_DASHBOARD_PORT}; 0: any free port) and print its URL
+  --dashboard-host H    the address the dashboard listens on (default 127.0.0.1: this machine only)
+  At the end, OUT/report.html sums the run up (curves, best validation, crops, recipe, command);
+  OUT/tb/ holds TensorBoard event files (tensorboard --logdir OUT/tb).`;
+
+/** `--dashboard` takes an optional value: `--dashboard 8080` and `--dashboard=8080` name the port, a bare `--dashboard` the default. */
+function dashboardArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== "--dashboard") { out.push(argv[i]); continue; }
+    if (/^\d+$/.test(argv[i + 1] ?? "")) { out.push(`--dashboard=${argv[i + 1]}`); i += 1; } else out.push(`--dashboard=${DEFAULT_DASHBOARD_PORT}`);
+  }
+  return out;
+}
 
 class UsageError extends Error {}
 
@@ -100,8 +117,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>, positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: [...argv], allowPositionals: true,
+      args: dashboardArgs(argv), allowPositionals: true,
       options: {
+        dashboard: { type: "string" }, "dashboard-host": { type: "string" },
         data: { type: "string" }, val: { type: "string" }, iters: { type: "string" }, batch: { type: "string" }, patch: { type: "string" },
         lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, "val-metrics": { type: "string" }, ablation: { type: "string" },
         out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, backend: { type: "string" }, recompute: { type: "string" },
@@ -116,6 +134,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (positionals.length !== 1) { console.error(`pcl-stream train: expected one GRAPH file, got ${positionals.length}\n${HELP}`); return 2; }
   const logFormat = (values["log-format"] as string | undefined) ?? "text";
   if (logFormat !== "text" && logFormat !== "json") { console.error(`pcl-stream train: --log-format must be text or json, got '${logFormat}'`); return 2; }
+  const dashboardPort = values.dashboard === undefined ? undefined : Number(values.dashboard);
+  if (dashboardPort !== undefined && !(Number.isInteger(dashboardPort) && dashboardPort >= 0 && dashboardPort < 65536)) { console.error(`pcl-stream train: --dashboard must be a port number (0..65535), got '${values.dashboard as string}'`); return 2; }
+  if (values["dashboard-host"] !== undefined && dashboardPort === undefined) { console.error("pcl-stream train: --dashboard-host needs --dashboard"); return 2; }
   const ablation = values.ablation as string | undefined;
   if (ablation !== undefined && !isAblation(ablation)) { console.error(`pcl-stream train: --ablation must be one of ${Object.keys(ABLATIONS).join(", ")}, got '${ablation}'`); return 2; }
 
@@ -186,10 +207,28 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
   };
 
+  let dashboard: Dashboard | undefined;
+  let dashboardStarting: Promise<void> | undefined;
+  /** On the start event (the run folder is ready): the dashboard, when asked for, and its URL. */
+  const openDashboard = (e: TrainEvent) => {
+    if (dashboardPort === undefined || e.type !== "start" || dashboardStarting) return;
+    const host = values["dashboard-host"] as string | undefined;
+    dashboardStarting = startDashboard([out], { port: dashboardPort, ...(host === undefined ? {} : { host }) }).then(
+      (d) => { dashboard = d; console.error(`dashboard: ${d.url}`); },
+      (err: unknown) => { console.error(`pcl-stream train: the dashboard could not start (${(err as Error).message}); training goes on without it`); },
+    );
+  };
+
   try {
     await new Promise<void>((resolveDone, reject) => {
-      train(spec, { data, val, out, resume, stop, ...(backend === undefined ? {} : { backend }) }).subscribe({ next: print, error: reject, complete: resolveDone });
+      train(spec, { data, val, out, resume, stop, ...(backend === undefined ? {} : { backend }) }).subscribe({ next: (e) => { openDashboard(e); print(e); }, error: reject, complete: resolveDone });
     });
+    try {
+      writeReport([out], join(out, REPORT_FILE));
+      if (logFormat === "text") console.error(`report: ${join(out, REPORT_FILE)}`);
+    } catch (err) {
+      console.error(`pcl-stream train: could not write ${join(out, REPORT_FILE)}: ${(err as Error).message}`);
+    }
   } catch (err) {
     if (err instanceof TrainSetupError) {
       console.error(`pcl-stream train: ${err.option === "out"
@@ -203,6 +242,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   } finally {
     process.off("SIGINT", sigint);
     process.off("SIGTERM", sigterm);
+    await dashboardStarting;
+    if (dashboard) {
+      // One last read, so the page shows the end of the run before the server goes.
+      await new Promise((r) => setTimeout(r, 600));
+      await dashboard.close();
+      if (logFormat === "text") console.error(`dashboard closed; \`pcl-stream dashboard ${out}\` opens it again`);
+    }
   }
   return 0;
 }

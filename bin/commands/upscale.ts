@@ -3,7 +3,8 @@
  * as `watch` (content sniffing, up-to-date skipping, atomic writes, one line per file).
  */
 import { lastValueFrom, Subject, tap } from "rxjs";
-import { upscaleFiles, type FileEvent } from "../../src/serve/index.js";
+import { countInputFiles, upscaleFiles, type FileEvent } from "../../src/serve/index.js";
+import { createProgress, progressMode } from "../progress-line.js";
 import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream upscale --model MODEL INPUT... [-o OUT] [options]
@@ -37,6 +38,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let failed = 0;
+  const progress = createProgress({ task: "upscale", unit: "files", total: null, mode: progressMode(flags.logFormat, flags.json) });
+  // The total, counted ahead with upscaleFiles' own listing, gives the ETA; without it the line still counts.
+  countInputFiles(flags.inputs, { upscaler, recursive: flags.recursive, ...(flags.suffix === undefined ? {} : { suffix: flags.suffix }), ...(flags.out === undefined ? {} : { outDir: flags.out }), ...(flags.moveTo === undefined ? {} : { moveDir: flags.moveTo }) })
+    .then((n) => progress.setTotal(n), () => {});
   try {
     await lastValueFrom(
       upscaleFiles(flags.inputs, {
@@ -46,7 +51,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       }).pipe(
         tap((event: FileEvent) => {
           if (event.type === "failed") failed++;
-          printEvent(event, flags.json);
+          progress.around(() => printEvent(event, flags.json));
+          if (event.type === "done" || event.type === "skipped" || event.type === "failed") progress.tick();
         }),
       ),
       { defaultValue: undefined },
@@ -55,6 +61,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     console.error(`pcl-stream upscale: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
+    progress.finish();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     upscaler.dispose();

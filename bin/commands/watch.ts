@@ -2,8 +2,9 @@
  * `pcl-stream watch IN OUT`: upscales every image in IN (the backlog first) and every image
  * added later, into OUT, until SIGINT/SIGTERM; then finishes the files in flight and exits 0.
  */
-import { lastValueFrom, Subject, tap } from "rxjs";
+import { finalize, lastValueFrom, Subject, tap } from "rxjs";
 import { watchFolder, WatchError, type FileEvent } from "../../src/serve/index.js";
+import { createProgress, progressMode, type Progress } from "../progress-line.js";
 import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, integerFlag, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
 
 const USAGE = `usage: pcl-stream watch IN OUT --model MODEL [options]
@@ -63,7 +64,17 @@ export async function run(argv: readonly string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    await lastValueFrom(events$.pipe(tap((event: FileEvent) => printEvent(event, flags.json))), { defaultValue: undefined });
+    // The backlog's progress: counted from the start; its total comes with the `watching` event (the scan's end).
+    let backlog: Progress | undefined = createProgress({ task: "watch backlog", unit: "files", total: null, mode: progressMode(flags.logFormat, flags.json) });
+    let handled = 0, total: number | null = null;
+    const onEvent = (event: FileEvent) => {
+      if (!backlog) { printEvent(event, flags.json); return; }
+      backlog.around(() => printEvent(event, flags.json));
+      if (event.type === "watching" && event.backlog !== undefined) { total = event.backlog; backlog.setTotal(total); }
+      if (event.type === "done" || event.type === "skipped" || event.type === "failed") { handled += 1; backlog.tick(); }
+      if (total !== null && handled >= total) { backlog.finish(); backlog = undefined; }
+    };
+    await lastValueFrom(events$.pipe(tap(onEvent), finalize(() => backlog?.finish())), { defaultValue: undefined });
     return 0;
   } catch (err) {
     if (!(err instanceof WatchError)) throw err;

@@ -16,7 +16,7 @@ import type { Embedding } from "./network.js";
 
 export interface GeneratorLossParts {
   readonly total: tf.Scalar;
-  /** Each term unweighted, by kind and position: "l1", "infoNce". */
+  /** Each term unweighted, by kind and position: "l1", "infoNce"; and each InfoNCE tap's own value, "infoNce/tap<k>". */
   readonly terms: ReadonlyMap<string, tf.Scalar>;
 }
 
@@ -38,7 +38,8 @@ export function compileGeneratorLoss(spec: PclSpec, embed: Embedding | undefined
         .with({ kind: "l1" }, () => l1Loss(sr, hr))
         .with({ kind: "infoNce" }, (loss) => {
           if (!embed || !contrast) throw new Error("the generator's loss has an InfoNCE term but no embedding network or contrast samples were given");
-          return contrastiveLoss(loss, embed, sr, contrast);
+          // Each tap's own (unweighted) InfoNCE is reported beside the term, as `infoNce/tap<k>`.
+          return contrastiveLoss(loss, embed, sr, contrast, (tap, v) => terms.set(`${key}/tap${tap}`, v));
         })
         .exhaustive();
       terms.set(key, value);
@@ -48,8 +49,8 @@ export function compileGeneratorLoss(spec: PclSpec, embed: Embedding | undefined
   };
 }
 
-/** InfoNCE averaged over E's taps with the loss's tap weights. */
-function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, contrast: Contrast): tf.Scalar {
+/** InfoNCE averaged over E's taps with the loss's tap weights; `onTap` is shown each tap's own value. */
+function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, contrast: Contrast, onTap?: (tap: number, value: tf.Scalar) => void): tf.Scalar {
   const srTaps = embed.apply(sr).taps;
   const kp = contrast.positives.length, kn = contrast.negatives.length;
   // Positives and negatives do not depend on G: E's features of them are constants to G's
@@ -59,7 +60,9 @@ function contrastiveLoss(loss: InfoNceLoss, embed: Embedding, sr: tf.Tensor4D, c
   loss.taps.forEach((tap, i) => {
     const at = embed.taps.indexOf(tap);
     const [pos, neg] = tf.split(featureSimilaritiesToConstants(srTaps[at], otherTaps[at]), [kp, kn], 1) as [tf.Tensor2D, tf.Tensor2D];
-    sum = tf.add(sum, tf.mul(infoNceFromSimilarities(pos, neg, loss.tau), loss.tapWeights[i]));
+    const value = infoNceFromSimilarities(pos, neg, loss.tau);
+    onTap?.(tap, value);
+    sum = tf.add(sum, tf.mul(value, loss.tapWeights[i]));
   });
   return sum;
 }

@@ -83,6 +83,9 @@ export interface ImageResult {
   readonly niqe?: NiqeScores;
   /** Seconds spent upscaling this image. */
   readonly seconds: number;
+  /** Its place in the set: the `index`-th (from 0) of `count` images (for progress). */
+  readonly index: number;
+  readonly count: number;
 }
 
 /** One set's means over its images. */
@@ -143,12 +146,12 @@ export function evaluate(upscaler: Upscaler, options: EvaluateOptions): Operator
   return concatMap((set) => {
     const name = setName(set.hrDir);
     const results$ = defer(() => listPairs(set, scale)).pipe(
-      concatMap((pairs) => from(pairs)),
-      concatMap(async (pair) => ({ pair, ...(await readPair(pair, scale)) })),
-      concatMap(({ pair, hr, lr }) => measure(name, relative(set.hrDir, pair.hr), hr, lr, upscale, scale, withNiqe)),
-      concatMap(async ({ result, sr }) => {
+      concatMap((pairs) => from(pairs.map((pair, index) => ({ pair, index, count: pairs.length })))),
+      concatMap(async ({ pair, index, count }) => ({ pair, index, count, ...(await readPair(pair, scale)) })),
+      concatMap(async ({ pair, index, count, hr, lr }) => ({ index, count, ...(await measure(name, relative(set.hrDir, pair.hr), hr, lr, upscale, scale, withNiqe)) })),
+      concatMap(async ({ result, sr, index, count }): Promise<ImageResult> => {
         if (options.saveDir) await writeImage(savePath(options.saveDir, name, result.file), fromRgb(sr));
-        return result;
+        return { ...result, index, count };
       }),
     );
     return results$.pipe(connect((shared) => merge(shared, shared.pipe(toArray(), map((rs) => summarize(name, rs))))));
@@ -181,7 +184,7 @@ async function readPair(pair: FilePair, scale: number): Promise<{ hr: RgbImage; 
   return { hr, lr };
 }
 
-async function measure(set: string, file: string, hr: RgbImage, lr: RgbImage, upscale: (lr: RgbImage) => Promise<RgbImage>, scale: number, withNiqe: boolean): Promise<{ result: ImageResult; sr: RgbImage }> {
+async function measure(set: string, file: string, hr: RgbImage, lr: RgbImage, upscale: (lr: RgbImage) => Promise<RgbImage>, scale: number, withNiqe: boolean): Promise<{ result: Omit<ImageResult, "index" | "count">; sr: RgbImage }> {
   const t0 = performance.now();
   const sr = quantize8(await upscale(lr));
   const seconds = (performance.now() - t0) / 1000;

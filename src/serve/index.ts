@@ -7,6 +7,7 @@
 export { loadUpscaler, type LoadUpscalerOptions } from "./load-upscaler.js";
 export { upscaleFile, type UpscaleFileOptions, type UpscaledFile } from "./upscale-file.js";
 export { upscaleFiles, type UpscaleFilesOptions } from "./upscale-files.js";
+export { countInputFiles } from "./count-input-files.js";
 export { watchFolder, type WatchFolderOptions } from "./watch-folder.js";
 export type { FileJobOptions } from "./file-options.js";
 export type { Upscaler } from "../model/upscaler.js";

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readCheckpointManifest } from "../checkpoint/load.js";
+import type { PclSpec } from "../dsl/index.js";
 import { METRICS_FILE } from "./write-metrics.js";
 
 /** One validation as the metrics file recorded it. */
@@ -34,6 +35,12 @@ export interface RunSummary {
   readonly best: RunValidation | null;
 }
 
+/** The generator's loss terms, warm-up, learning rate and negatives, in one line (RunSummary's `recipe`). */
+export function recipeOf(spec: PclSpec): string {
+  const terms = spec.losses.generator.terms.map((t) => (t.loss.kind === "infoNce" ? `${t.weight} InfoNCE(tau ${t.loss.tau})` : `${t.weight} L1`)).join(" + ");
+  return `${terms}; warm-up ${spec.train.warmup}; lr ${spec.train.optimizers.generator.lr}; negatives ${spec.negatives.source}`;
+}
+
 /** A run folder holds no metrics file, or a line of it is not JSON. */
 export class RunReadError extends Error {
   override readonly name = "RunReadError";
@@ -58,8 +65,7 @@ export async function readRunSummary(dir: string): Promise<RunSummary> {
     .filter((e) => e.type === "validation")
     .map(({ iteration, psnr, ssim, niqe }) => ({ iteration, psnr, ssim, ...(niqe === undefined ? {} : { niqe }) }));
   const ck = await readCheckpointManifest(join(dir, "latest"));
-  const terms = ck.spec.losses.generator.terms.map((t) => (t.loss.kind === "infoNce" ? `${t.weight} InfoNCE(tau ${t.loss.tau})` : `${t.weight} L1`)).join(" + ");
-  const recipe = `${terms}; warm-up ${ck.spec.train.warmup}; lr ${ck.spec.train.optimizers.generator.lr}; negatives ${ck.spec.negatives.source}`;
+  const recipe = recipeOf(ck.spec);
   const best = validations.reduce<RunValidation | null>((b, v) => (!b || v.psnr > b.psnr ? v : b), null);
   return { run: dir, graph: ck.spec.name, seed: ck.manifest.seed, iteration: ck.manifest.iteration, recipe, validations, best };
 }

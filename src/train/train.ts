@@ -1,6 +1,7 @@
 /**
  * Training from code: a spec in, a cold Observable of training events out, written into a run
- * folder as `pcl-stream train` writes it (checkpoints `latest/` and `best/`, `metrics.jsonl`), so
+ * folder as `pcl-stream train` writes it (checkpoints `latest/` and `best/`, `metrics.jsonl`, the
+ * TensorBoard event files in `tb/`, the validation crops in `val/`), so
  * `pcl-stream compare`, `pcl-stream eval --model OUT/best` and `resume` read a run made here.
  */
 import { join, resolve } from "node:path";
@@ -13,6 +14,8 @@ import { bundledData } from "../package-root.js";
 import { train as trainPipeline, type TrainEvent } from "../pipelines/train/train.js";
 import { prepareRunFolder } from "./run-folder.js";
 import { METRICS_FILE, writeMetrics } from "./write-metrics.js";
+import { RUN_INFO_FILE, writeRunInfo } from "./write-run-info.js";
+import { TENSORBOARD_DIR, writeTensorBoard } from "./write-tensorboard.js";
 
 /** Where `train` reads and writes, and how it runs. Every field is optional. */
 export interface TrainRunOptions {
@@ -30,8 +33,10 @@ export interface TrainRunOptions {
   readonly resume?: boolean;
   /** Its first value stops the run once the step in progress is done: a checkpoint, a `done` event with `stopped: true`, then completion. */
   readonly stop?: ObservableInput<unknown>;
-  /** Append step and validation events to `out/metrics.jsonl` (default true). Checkpoints are always written. */
+  /** Append step and validation events to `out/metrics.jsonl`, and the run's graph, recipe, command and backend to `out/run.json` (default true). Checkpoints are always written. */
   readonly metrics?: boolean;
+  /** Write a TensorBoard event file into `out/tb/` (default true): losses, learning rates, speed, validation scores and crops, the graph as text. */
+  readonly tensorboard?: boolean;
   /** The backend to select when none is in use yet (`useBackend`'s argument); default: the automatic choice, or the one in use. */
   readonly backend?: BackendName;
   /** What the backend can hold, for the memory plan (default: measured from the active backend). */
@@ -70,6 +75,7 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
     ["resume", isBoolean, "a boolean"],
     ["stop", isObservableInput, "an Observable (or a Promise) whose first value stops the run"],
     ["metrics", isBoolean, "a boolean"],
+    ["tensorboard", isBoolean, "a boolean"],
     ["backend", isOneOf(BACKEND_NAMES), `one of ${BACKEND_NAMES.join(", ")}`],
     ["memory", (v) => typeof v === "object" && v !== null, "a MemoryBudget object"],
     ["prefetch", isPositiveInt, "a positive integer"],
@@ -90,7 +96,8 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
         ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
         ...(options.memory === undefined ? {} : { memory: options.memory }),
       });
-      return options.metrics === false ? events : events.pipe(writeMetrics(join(out, METRICS_FILE)));
+      const logged = options.tensorboard === false ? events : events.pipe(writeTensorBoard(join(out, TENSORBOARD_DIR), spec, { runDir: out, backend }));
+      return options.metrics === false ? logged : logged.pipe(writeRunInfo(join(out, RUN_INFO_FILE), spec, backend), writeMetrics(join(out, METRICS_FILE)));
     }),
   );
 }

@@ -26,7 +26,7 @@ export interface StepLosses {
   readonly discriminator: number | null;
   /** G's total loss before its update. */
   readonly generator: number;
-  /** G's unweighted terms: l1, infoNce. */
+  /** G's unweighted terms: l1, infoNce, and each InfoNCE tap's own value (infoNce/tap0, ...). */
   readonly terms: Readonly<Record<string, number>>;
   readonly lrGenerator: number;
   /** Global L2 norm of G's gradient before clipping; null when the step did not compute it. */

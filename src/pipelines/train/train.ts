@@ -24,6 +24,7 @@ import { saveCheckpoint } from "../../checkpoint/save.js";
 import { specToJson } from "../../checkpoint/spec-json.js";
 import { compileGenerator } from "../../compile/network.js";
 import type { PclSpec } from "../../dsl/index.js";
+import type { RgbImage } from "../../io/image.js";
 import { generatorUpscaler } from "../../model/generator-upscaler.js";
 import { limitCachedMemory, memoryBudget, type MemoryBudget } from "../../backend/memory-budget.js";
 import { decodedBytes, DEFAULT_CACHE_BYTES, loadValidationPairs, trainBatches, type ValidationPair } from "../data/index.js";
@@ -33,6 +34,7 @@ import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.
 import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
+import { createCropWriter, CROP_COUNT, type ValidationCrop } from "./validation-crops.js";
 
 export interface TrainPipelineOptions {
   readonly spec: PclSpec;
@@ -72,7 +74,7 @@ export type TrainEvent =
   | { readonly type: "progress"; readonly stage: "plan" | "data" | "first-step"; readonly message: string }
   | { readonly type: "start"; readonly iteration: number; readonly iterations: number; readonly resumed: boolean; readonly spec: string; readonly seed: number; readonly validationImages: number; readonly memory: PlannedMemory }
   | ({ readonly type: "step"; readonly itPerSec: number; readonly elapsedMs: number; readonly etaSeconds: number | null } & StepLosses)
-  | { readonly type: "validation"; readonly iteration: number; readonly psnr: number; readonly ssim: number; readonly niqe?: number; readonly images: number; readonly best: boolean }
+  | { readonly type: "validation"; readonly iteration: number; readonly psnr: number; readonly ssim: number; readonly niqe?: number; readonly images: number; readonly best: boolean; readonly crops?: readonly ValidationCrop[] }
   | { readonly type: "checkpoint"; readonly iteration: number; readonly dir: string }
   | { readonly type: "skip"; readonly file: string; readonly reason: string }
   | { readonly type: "done"; readonly iteration: number; readonly stopped: boolean; readonly best: { readonly iteration: number; readonly psnr: number; readonly ssim: number } | null };
@@ -162,6 +164,7 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
   let stopRequested = false;
   const evalG = pairs.length ? compileGenerator(spec.generator, state.seed, "validation") : undefined;
   const evalUpscaler = evalG ? generatorUpscaler(evalG, spec.generator, spec.scale, spec.name, false) : undefined;
+  const cropWriter = createCropWriter(o.out, spec.scale);
   const started = Date.now();
   const startIteration = state.iteration;
   const eta = createEta({ iterations, validateEvery: t.validateEvery, warmup: t.warmup, contrastiveCost: contrastiveStepCost(spec) });
@@ -184,10 +187,13 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
     // Validate the weights that inference will use: the EMA when there is one.
     const source = state.ema ? state.ema.weights : state.generator.variables;
     for (const [path, v] of evalG.variables) tf.tidy(() => v.assign(source.get(path.replace(/^validation/, "generator"))! as tf.Tensor));
-    const score = await validate(evalUpscaler, pairs, spec.scale, t.validateMetrics);
+    const srs: RgbImage[] = [];
+    const score = await validate(evalUpscaler, pairs, spec.scale, t.validateMetrics, (k, sr) => { if (k < CROP_COUNT) srs[k] = sr; });
     const best = !state.best || score.psnr > state.best.psnr;
     if (best) state.best = { iteration: state.iteration, psnr: score.psnr, ssim: score.ssim };
-    return [{ type: "validation", iteration: state.iteration, ...score, best }];
+    // The fixed crops (bicubic | SR | HR) as PNGs in OUT/val/<iteration>/, for the dashboard and TensorBoard.
+    const crops = await cropWriter.write(state.iteration, pairs, srs);
+    return [{ type: "validation", iteration: state.iteration, ...score, best, crops }];
   };
   const checkpoint = async (alsoBest: boolean): Promise<TrainEvent[]> => {
     const content = checkpointContent(state, o.backend);

@@ -1,5 +1,6 @@
 /** Mean Y-PSNR / SSIM (and optionally NIQE) of an upscaler on validation pairs, with the evaluation's conventions. */
 import type { MetricName } from "../../dsl/index.js";
+import type { RgbImage } from "../../io/image.js";
 import type { Upscaler } from "../../model/upscaler.js";
 import { niqeOrNaN } from "../../ops/niqe.js";
 import { psnrY } from "../../ops/psnr.js";
@@ -19,13 +20,15 @@ export interface ValidationScore {
 /**
  * Upscales the pairs one after another (tiled, output read with `await data()`, never `dataSync`)
  * and resolves to the means. PSNR and SSIM are always measured; NIQE when `metrics` lists it.
- * The upscaler's weights must not change until the promise settles.
+ * The upscaler's weights must not change until the promise settles. `onSr` is shown each SR image
+ * (8-bit quantized, as measured) with its pair's index.
  */
-export async function validate(upscaler: Upscaler, pairs: readonly ValidationPair[], scale: number, metrics: readonly MetricName[] = ["psnr", "ssim"]): Promise<ValidationScore> {
+export async function validate(upscaler: Upscaler, pairs: readonly ValidationPair[], scale: number, metrics: readonly MetricName[] = ["psnr", "ssim"], onSr?: (index: number, sr: RgbImage) => void): Promise<ValidationScore> {
   let psnr = 0, ssim = 0;
   const niqes: number[] = [];
-  for (const pair of pairs) {
+  for (const [index, pair] of pairs.entries()) {
     const sr = quantize8(await upscaleTiled(upscaler, pair.lr));
+    onSr?.(index, sr);
     psnr += psnrY(sr, pair.hr, scale);
     ssim += ssimY(sr, pair.hr, scale);
     if (metrics.includes("niqe")) niqes.push(niqeOrNaN(sr, { border: scale }));

@@ -45,8 +45,8 @@ export type FileEvent =
   | { readonly type: "done"; readonly file: string; readonly output: string; readonly width: number; readonly height: number; readonly outWidth: number; readonly outHeight: number; readonly ms: number }
   | { readonly type: "skipped"; readonly file: string; readonly reason: SkipReason; readonly output?: string }
   | { readonly type: "failed"; readonly file: string; readonly error: string; readonly size?: number; readonly mtimeMs?: number }
-  /** The watcher has scanned the folder (the backlog is queued) and now waits for new files. */
-  | { readonly type: "watching"; readonly dir: string }
+  /** The watcher has scanned the folder (the backlog is queued) and now waits for new files; `backlog`: the files it found (each gets an event). */
+  | { readonly type: "watching"; readonly dir: string; readonly backlog?: number }
   /** Something went wrong outside any one file (the watcher itself); the stream goes on. */
   | { readonly type: "warning"; readonly message: string };
 

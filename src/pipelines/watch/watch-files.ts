@@ -4,7 +4,7 @@
  * partial downloads and temp files are never reported; nor is anything under `exclude`.
  */
 import { watch } from "chokidar";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Observable } from "rxjs";
 import { isIgnoredPath } from "./ignored-name.js";
 import { isInside } from "./list-files.js";
@@ -19,6 +19,13 @@ export interface WatchFilesOptions {
   readonly stabilityMs?: number;
   /** How often a growing file's size is checked (ms, default 100). */
   readonly pollMs?: number;
+}
+
+/** Files (not folders) in chokidar's `getWatched()`: folder -> names, folders being keys too. */
+function watchedFiles(watched: Record<string, string[]>): number {
+  let files = 0;
+  for (const [dir, names] of Object.entries(watched)) for (const name of names) if (!(join(dir, name) in watched)) files += 1;
+  return files;
 }
 
 /**
@@ -42,7 +49,7 @@ export function watchFiles(dir: string, options: WatchFilesOptions = {}): Observ
     const found = (path: string): void => subscriber.next({ type: "pending", file: resolve(path), root });
     watcher.on("add", found);
     watcher.on("change", found);
-    watcher.on("ready", () => subscriber.next({ type: "watching", dir: root }));
+    watcher.on("ready", () => subscriber.next({ type: "watching", dir: root, backlog: watchedFiles(watcher.getWatched()) }));
     watcher.on("error", (err: unknown) => subscriber.next({ type: "warning", message: `watching ${root}: ${err instanceof Error ? err.message : String(err)}` }));
     return () => {
       void watcher.close();
