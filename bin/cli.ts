@@ -7,6 +7,8 @@ const COMMANDS = {
   watch: "upscale every image dropped into a folder, until stopped",
   compare: "compare training runs side by side (validation PSNR/SSIM/NIQE, recipe, seed)",
   quality: "no-reference image quality (NIQE) of image files or folders",
+  import: "import reference EDSR / RCAN / HAN PyTorch weights (.pt, .pth, .safetensors) as a checkpoint",
+  export: "export a checkpoint's generator as safetensors (reference keys) or ONNX",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

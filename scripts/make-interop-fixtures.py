@@ -294,13 +294,18 @@ def randomize(model, gen):
     return model
 
 
-def make(out, name, model, h, w, gen, safetensors=False):
+def make(out, name, model, h, w, gen, safetensors=False, legacy=False):
     model.eval()
     x = torch.rand(1, 3, h, w, generator=gen) * 255
     with torch.no_grad():
         y = model(x)
     sd = model.state_dict()
     torch.save(sd, os.path.join(out, f"{name}.pt"))
+    if legacy:
+        # The pre-1.6 format (the official EDSR weights are in it), wrapped as trainers save a
+        # DataParallel model: {"state_dict": {"module.head.0.weight": ...}}.
+        wrapped = {"state_dict": {f"module.{k}": v for k, v in sd.items()}}
+        torch.save(wrapped, os.path.join(out, f"{name}-legacy.pt"), _use_new_zipfile_serialization=False)
     if safetensors:
         write_safetensors(os.path.join(out, f"{name}.safetensors"), sd, {"format": "pt"})
     write_safetensors(os.path.join(out, f"{name}-io.safetensors"), {"input": x, "output": y})
@@ -329,7 +334,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     # Small variants, each scale's upsampler once: EDSR x4 (two x2 stages, residual scale 0.1 as
     # EDSR large), RCAN x3, HAN x2. Inputs are not square, so a swapped H and W shows.
-    make(a.out, "edsr-x4", randomize(EDSR(2, 8, 4, res_scale=0.1), gen), 7, 5, gen, safetensors=True)
+    make(a.out, "edsr-x4", randomize(EDSR(2, 8, 4, res_scale=0.1), gen), 7, 5, gen, safetensors=True, legacy=True)
     make(a.out, "rcan-x3", randomize(RCAN(2, 2, 8, 4, 3), gen), 7, 5, gen)
     make(a.out, "han-x2", randomize(HAN(2, 1, 8, 4, 2), gen), 7, 5, gen)
 

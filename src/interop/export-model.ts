@@ -56,7 +56,7 @@ export interface ExportedModel {
 export async function exportModel(checkpoint: string, file: string, options: ExportModelOptions): Promise<ExportedModel> {
   if (!EXPORT_FORMATS.includes(options.format)) throw new RangeError(`exportModel: format must be ${EXPORT_FORMATS.join(" or ")}, got ${String(options.format)}`);
   if (options.rgbRange !== undefined && !(options.rgbRange > 0)) throw new RangeError(`exportModel: rgbRange must be a positive number, got ${options.rgbRange}`);
-  if (existsSync(file) && !options.overwrite) throw new InteropError(`${file} already exists; choose another file or allow overwriting it`);
+  if (existsSync(file) && !options.overwrite) throw new InteropError(`${file} already exists; choose another file or pass overwrite (--overwrite) to replace it`);
   const ck = await readCheckpoint(checkpoint);
   const ema = ck.manifest.ema;
   const prefix = ema ? "ema/" : "";

@@ -49,7 +49,7 @@ export interface ImportedWeights {
  */
 export async function importWeights(file: string, spec: PclSpec, out: string, options: ImportWeightsOptions = {}): Promise<ImportedWeights> {
   if (options.rgbRange !== undefined && !(options.rgbRange > 0)) throw new RangeError(`importWeights: rgbRange must be a positive number, got ${options.rgbRange}`);
-  if (existsSync(out) && !options.overwrite) throw new InteropError(`${out} already exists; choose another output folder or allow overwriting it`);
+  if (existsSync(out) && !options.overwrite) throw new InteropError(`${out} already exists; choose another output folder or pass overwrite (--overwrite) to replace it`);
   const read = await readWeightsFile(file);
   const backend = await backendInUse("inference");
   const g = compileGenerator(spec.generator, spec.train.seed);

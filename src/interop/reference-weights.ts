@@ -95,7 +95,11 @@ export function fromReference(tensors: HostTensors, generator: LayerNode, shapes
     }
     weights.set(w.variable, relayout(w.layout, t, shape, false, rgbRange ** w.rangePower));
   }
-  if (issues.length) throw new InteropError(`${o.file} does not fit the graph (a reference ${map.arch.toUpperCase()}):\n  ${issues.join("\n  ")}`);
+  if (issues.length) {
+    const looks = fileArch(tensors);
+    const hint = looks && looks !== map.arch ? `; the file looks like a reference ${looks.toUpperCase()}` : "";
+    throw new InteropError(`${o.file} does not fit the graph (a reference ${map.arch.toUpperCase()}${hint}):\n  ${issues.join("\n  ")}`);
+  }
   return { arch: map.arch, rgbRange, weights };
 }
 
@@ -114,6 +118,15 @@ export function toReference(values: ReadonlyMap<string, HostTensor>, generator: 
     out.set(w.key, relayout(w.layout, t, t.shape, true, rgbRange ** -w.rangePower));
   }
   return { arch: map.arch, tensors: out };
+}
+
+/** Which reference architecture a state dict's keys belong to, when they say. */
+function fileArch(tensors: HostTensors): ReferenceMap["arch"] | undefined {
+  const keys = [...tensors.keys()];
+  if (keys.includes("la.gamma") || keys.includes("csa.conv.weight")) return "han";
+  if (keys.some((k) => k.includes(".conv_du."))) return "rcan";
+  if (keys.some((k) => /^body\.\d+\.body\.0\.weight$/.test(k))) return "edsr";
+  return undefined;
 }
 
 const list = (keys: readonly string[]) => (keys.length > 12 ? `${keys.slice(0, 12).join(", ")}, ... (${keys.length} in all)` : keys.join(", "));
