@@ -13,7 +13,8 @@ Run with Debian's PyTorch (python3-torch):   /usr/bin/python3 scripts/make-inter
 Options: --out DIR (default test/fixtures/interop), and --full DIR to write full-size random-weight
 state dicts (EDSR baseline x4, RCAN, HAN) with their input/output pairs for `npm run bench -- --only interop`;
 --edsr-baseline FILE writes only a full-size EDSR baseline x4 state dict (torch.save) with random
-weights, for the README's acceptance check.
+weights, for the README's acceptance check; with --train-steps N --train-data DIR it is first trained
+N steps (L1, Adam 2e-4, 8 random 32x32 LR patches with PIL bicubic LR) so that it is "trained-ish".
 """
 import argparse
 import json
@@ -313,16 +314,51 @@ def make(out, name, model, h, w, gen, safetensors=False, legacy=False):
           f"output range [{y.min().item():.1f}, {y.max().item():.1f}]")
 
 
+def train_briefly(model, folder, steps, gen, scale=4, patch=32, batch=8):
+    import numpy as np
+    from PIL import Image
+    images = []
+    for name in sorted(os.listdir(folder)):
+        img = Image.open(os.path.join(folder, name)).convert("RGB")
+        w, h = img.size[0] // scale * scale, img.size[1] // scale * scale
+        if w >= patch * scale and h >= patch * scale:
+            hr = img.crop((0, 0, w, h))
+            lr = hr.resize((w // scale, h // scale), Image.BICUBIC)
+            images.append((torch.from_numpy(np.asarray(hr).copy()).permute(2, 0, 1).float(), torch.from_numpy(np.asarray(lr).copy()).permute(2, 0, 1).float()))
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-4)
+    model.train()
+    for step in range(steps):
+        lrs, hrs = [], []
+        for _ in range(batch):
+            hr, lr = images[torch.randint(len(images), (1,), generator=gen).item()]
+            y = torch.randint(lr.shape[1] - patch + 1, (1,), generator=gen).item()
+            x = torch.randint(lr.shape[2] - patch + 1, (1,), generator=gen).item()
+            lrs.append(lr[:, y:y + patch, x:x + patch])
+            hrs.append(hr[:, y * scale:(y + patch) * scale, x * scale:(x + patch) * scale])
+        loss = (model(torch.stack(lrs)) - torch.stack(hrs)).abs().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % 10 == 0 or step == steps - 1:
+            print(f"step {step}: L1 {loss.item():.2f} (0-255)", flush=True)
+    model.eval()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="test/fixtures/interop")
     ap.add_argument("--full", default=None)
     ap.add_argument("--edsr-baseline", default=None)
+    ap.add_argument("--train-steps", type=int, default=0)
+    ap.add_argument("--train-data", default=None)
     a = ap.parse_args()
     gen = torch.Generator().manual_seed(17)
     torch.manual_seed(17)
     if a.edsr_baseline:
-        torch.save(randomize(EDSR(16, 64, 4), gen).state_dict(), a.edsr_baseline)
+        model = randomize(EDSR(16, 64, 4), gen)
+        if a.train_steps:
+            train_briefly(model, a.train_data, a.train_steps, gen)
+        torch.save(model.state_dict(), a.edsr_baseline)
         print(f"wrote {a.edsr_baseline}")
         return
     if a.full:

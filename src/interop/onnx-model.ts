@@ -8,6 +8,7 @@
 import { childrenOf, joinPath, type LayerNode } from "../dsl/index.js";
 import { InteropError } from "./interop-error.js";
 import type { HostTensor } from "./host-tensor.js";
+import { littleEndianBytes } from "./safetensors.js";
 import { ATTR, ONNX_FLOAT, ONNX_INT64, onnxModelType } from "./onnx-schema.js";
 
 /** The opset the exported model imports. */
@@ -40,10 +41,7 @@ function builder(): Builder {
       return out;
     },
     floats(name, shape, values) {
-      const raw = new Uint8Array(values.length * 4);
-      const view = new DataView(raw.buffer);
-      values.forEach((v, i) => view.setFloat32(4 * i, v, true));
-      initializers.push({ name, dims: [...shape], data_type: ONNX_FLOAT, raw_data: raw });
+      initializers.push({ name, dims: [...shape], data_type: ONNX_FLOAT, raw_data: littleEndianBytes(values) });
       return name;
     },
     ints(values) {

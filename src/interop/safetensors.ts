@@ -64,6 +64,17 @@ export function toFloat32(raw: Uint8Array, dtype: string, count: number): Float3
   return out;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/** float32 values as little-endian bytes (a view when the machine is little-endian, else a copy). */
+export function littleEndianBytes(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint8Array(values.byteLength);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  return out;
+}
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
   if (exp === 0) return sign * frac * 2 ** -24;
@@ -87,8 +98,7 @@ export function writeSafetensors(tensors: HostTensors, metadata: Readonly<Record
   const out = new Uint8Array(8 + text.byteLength + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(text.byteLength), true);
   out.set(text, 8);
-  const view = new DataView(out.buffer, 8 + text.byteLength);
-  let at = 0;
-  for (const t of tensors.values()) for (const v of t.values) { view.setFloat32(at, v, true); at += 4; }
+  let at = 8 + text.byteLength;
+  for (const t of tensors.values()) { out.set(littleEndianBytes(t.values), at); at += t.values.byteLength; }
   return out;
 }
