@@ -9,6 +9,7 @@ import { readCheckpoint } from "../checkpoint/load.js";
 import { InteropError } from "./interop-error.js";
 import type { HostTensor } from "./host-tensor.js";
 import { onnxModel, ONNX_OPSET } from "./onnx-model.js";
+import type { ReferenceArch } from "./reference-layout.js";
 import { toReference } from "./reference-weights.js";
 import { writeSafetensors } from "./safetensors.js";
 
@@ -28,6 +29,7 @@ export interface ExportModelOptions {
 
 /** What `exportModel` wrote. */
 export interface ExportedModel {
+  /** The file written, its format and size in bytes. */
   readonly file: string;
   readonly format: ExportFormat;
   readonly bytes: number;
@@ -36,7 +38,7 @@ export interface ExportedModel {
   readonly scale: number;
   readonly ema: boolean;
   /** safetensors: the reference architecture; onnx: undefined. */
-  readonly arch?: string;
+  readonly arch?: ReferenceArch;
   /** onnx: the opset imported. */
   readonly opset?: number;
 }

@@ -12,7 +12,7 @@ import { compileGenerator } from "../compile/network.js";
 import type { PclSpec } from "../dsl/index.js";
 import { InteropError } from "./interop-error.js";
 import { fromReference } from "./reference-weights.js";
-import type { ReferenceMap } from "./reference-layout.js";
+import type { ReferenceArch } from "./reference-layout.js";
 import { readWeightsFile } from "./weights-file.js";
 
 /** `importWeights`' options. */
@@ -25,9 +25,13 @@ export interface ImportWeightsOptions {
 
 /** What `importWeights` read and wrote. */
 export interface ImportedWeights {
+  /** The checkpoint folder written. */
   readonly dir: string;
+  /** How the file was read. */
   readonly format: "safetensors" | "pytorch";
-  readonly arch: ReferenceMap["arch"];
+  /** The reference architecture the graph (and so the file) is. */
+  readonly arch: ReferenceArch;
+  /** The image range the file's weights work on (from its mean shift, or the option). */
   readonly rgbRange: number;
   /** Tensors mapped onto the graph, and their values in all. */
   readonly tensors: number;

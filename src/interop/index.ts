@@ -6,4 +6,5 @@ export { importWeights, type ImportWeightsOptions, type ImportedWeights } from "
 export { exportModel, EXPORT_FORMATS, type ExportFormat, type ExportModelOptions, type ExportedModel } from "./export-model.js";
 export { readWeightsFile, type WeightsFile } from "./weights-file.js";
 export { InteropError } from "./interop-error.js";
+export type { ReferenceArch } from "./reference-layout.js";
 export type { HostTensor, HostTensors } from "./host-tensor.js";

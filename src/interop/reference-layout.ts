@@ -24,9 +24,12 @@ export interface ReferenceWeight {
   readonly rangePower: -1 | 0 | 1;
 }
 
+/** The reference implementations pcl-stream maps: EDSR (EDSR-PyTorch), RCAN, HAN. */
+export type ReferenceArch = "edsr" | "rcan" | "han";
+
 /** The architecture and every weight, plus the mean the graph's mean shifts use. */
 export interface ReferenceMap {
-  readonly arch: "edsr" | "rcan" | "han";
+  readonly arch: ReferenceArch;
   readonly weights: readonly ReferenceWeight[];
   readonly mean: readonly [number, number, number];
 }

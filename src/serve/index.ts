@@ -21,4 +21,4 @@ export { InputError } from "../pipelines/watch/list-files.js";
 export { ImageReadError, ImageWriteError } from "../io/image.js";
 export { CheckpointError } from "../checkpoint/spec-json.js";
 export { OptionError } from "../option-check.js";
-export { importWeights, exportModel, EXPORT_FORMATS, InteropError, type ImportWeightsOptions, type ImportedWeights, type ExportFormat, type ExportModelOptions, type ExportedModel } from "../interop/index.js";
+export { importWeights, exportModel, EXPORT_FORMATS, InteropError, type ReferenceArch, type ImportWeightsOptions, type ImportedWeights, type ExportFormat, type ExportModelOptions, type ExportedModel } from "../interop/index.js";
