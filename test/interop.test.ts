@@ -14,7 +14,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as ort from "onnxruntime-web";
 import { useBackend } from "../src/backend/index.js";
 import { readCheckpoint } from "../src/checkpoint/load.js";
-import { conv, edsr as edsrNet, relu, sequence, type PclSpec } from "../src/dsl/index.js";
+import { conv, edsr as edsrNet, haar, relu, sequence, type PclSpec } from "../src/dsl/index.js";
+import { onnxModel } from "../src/interop/onnx-model.js";
 import { readPytorchFile } from "../src/interop/pytorch-file.js";
 import { referenceMap } from "../src/interop/reference-layout.js";
 import { readSafetensors, writeSafetensors } from "../src/interop/safetensors.js";
@@ -158,6 +159,13 @@ test("a graph built unlike the reference is refused at the node that differs", (
   const base = edsrNet({ blocks: 1, channels: 4, scale: 2 });
   const extra = sequence([...base.layers.slice(0, 4), sequence([relu(), conv(3)], "tail"), base.layers[5]], "edsr");
   t.throws(() => referenceMap(extra), { instanceOf: InteropError, message: /the graph's generator\/tail is a sequence, where the reference implementation has a convolution \(tail\.1\)/ });
+});
+
+test("ONNX export refuses a layer with no inference meaning, naming it", (t) => {
+  const withHaar = sequence([haar(), conv(3)], "g");
+  t.throws(() => onnxModel(withHaar, new Map(), { name: "g", scale: 1, producerVersion: "test" }), {
+    instanceOf: InteropError, message: /the graph's generator\/0 \(haar\) is not a layer an SR generator runs at inference/,
+  });
 });
 
 test("the pickle reader refuses any global but the tensor rebuilders and never calls it", (t) => {

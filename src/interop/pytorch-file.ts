@@ -147,8 +147,14 @@ function stateDict(root: PickleValue, file: string, data: (s: Storage) => Uint8A
 
 /** The tensor's values in row-major order, following its strides into the storage. */
 function materialize(t: TorchTensor, raw: Uint8Array, name: string, file: string): HostTensor {
-  const storage = toFloat32(raw, t.storage.dtype, raw.byteLength / t.storage.bytes);
   const count = sizeOf(t.size);
+  const contiguous = t.size.every((_, d) => t.size[d] === 1 || t.stride[d] === sizeOf(t.size.slice(d + 1)));
+  if (contiguous) {
+    const begin = t.offset * t.storage.bytes, end = (t.offset + count) * t.storage.bytes;
+    if (end > raw.byteLength) throw new InteropError(`${file}: tensor '${name}' ${shapeText(t.size)} reads past its storage`);
+    return { shape: [...t.size], values: toFloat32(raw.subarray(begin, end), t.storage.dtype, count) };
+  }
+  const storage = toFloat32(raw, t.storage.dtype, raw.byteLength / t.storage.bytes);
   const out = new Float32Array(count);
   const rank = t.size.length;
   const index = new Array<number>(rank).fill(0);

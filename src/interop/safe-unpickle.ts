@@ -50,7 +50,10 @@ export function unpickle(bytes: Uint8Array, start: number, o: UnpickleOptions): 
   const top = () => stack[stack.length - 1];
   const resolve = (module: string, name: string) => {
     const full = `${module}.${name}`;
-    if (!(full in o.globals)) fail(`the pickle refers to ${full}, which a PyTorch state dict does not contain; pcl-stream reads tensors and dicts only and never runs code from a file`);
+    if (!(full in o.globals)) {
+      fail(`the pickle refers to ${full}, which a PyTorch state dict does not contain; pcl-stream reads tensors and dicts only and never runs code from a file`
+        + " (a whole model saved with torch.save(model) holds its class: save model.state_dict() instead)");
+    }
     return new PickleGlobal(full);
   };
   const setItems = (dict: PickleValue, items: PickleValue[]) => {

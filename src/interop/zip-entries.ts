@@ -11,7 +11,7 @@ export function zipEntries(bytes: Uint8Array, file: string): Map<string, Uint8Ar
   const u64 = (at: number) => Number(view.getBigUint64(at, true));
   let eocd = -1;
   for (let at = bytes.byteLength - 22; at >= Math.max(0, bytes.byteLength - 22 - 0xffff); at--) if (u32(at) === 0x06054b50) { eocd = at; break; }
-  if (eocd < 0) throw new InteropError(`${file}: not a ZIP archive (no end-of-central-directory record); is it a PyTorch file?`);
+  if (eocd < 0) throw new InteropError(`${file}: not a ZIP archive (no end-of-central-directory record): a truncated download, or not a file written by torch.save`);
   let count = u16(eocd + 10), dirOffset = u32(eocd + 16);
   if ((count === 0xffff || dirOffset === 0xffffffff) && eocd >= 20 && u32(eocd - 20) === 0x07064b50) {
     const zip64 = u64(eocd - 20 + 8);
