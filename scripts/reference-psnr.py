@@ -11,6 +11,8 @@ the images'.
 then compare with
   pcl-stream import edsr.pt --graph graphs/edsr.pcl.ts -o ckpt
   pcl-stream eval --model ckpt --data data/set5/HR --lr-dir data/set5/LR_bicubic/X4 --verbose
+--weights also takes a .safetensors file, so `pcl-stream export ckpt --format safetensors -o x.safetensors`
+can be checked in the reference code the same way (load_state_dict is strict).
 """
 import argparse
 import importlib.util
@@ -27,6 +29,26 @@ ref = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ref)
 
 
+def load_weights(path):
+    """A state dict from torch.save's file, or from a .safetensors file (read here: no safetensors package needed)."""
+    if not path.endswith(".safetensors"):
+        return torch.load(path, map_location="cpu")
+    import json
+    import struct
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for k, v in header.items():
+        if k == "__metadata__":
+            continue
+        assert v["dtype"] == "F32", f"{k}: {v['dtype']}"
+        b, e = v["data_offsets"]
+        out[k] = torch.from_numpy(np.frombuffer(data[b:e], dtype="<f4").copy()).reshape(v["shape"])
+    return out
+
+
 def y_channel(rgb):
     rgb = rgb.astype(np.float64)
     return 16 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255
@@ -34,7 +56,7 @@ def y_channel(rgb):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--weights", required=True)
+    ap.add_argument("--weights", required=True, help="a torch.save state dict, or .safetensors (e.g. pcl-stream export's)")
     ap.add_argument("--arch", choices=["edsr", "rcan", "han"], default="edsr")
     ap.add_argument("--blocks", type=int, default=16, help="EDSR residual blocks; RCAN / HAN blocks per group")
     ap.add_argument("--groups", type=int, default=10)
@@ -51,7 +73,7 @@ def main():
         model = ref.RCAN(a.groups, a.blocks, a.channels, a.reduction, a.scale)
     else:
         model = ref.HAN(a.groups, a.blocks, a.channels, a.reduction, a.scale)
-    model.load_state_dict(torch.load(a.weights, map_location="cpu"))
+    model.load_state_dict(load_weights(a.weights))  # strict: every key and shape must match
     model.eval()
     s = a.scale
     values = []
