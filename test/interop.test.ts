@@ -116,18 +116,20 @@ test("the ONNX model's H and W are dynamic: another input size runs and matches"
   await session.release();
 });
 
-test("the legacy torch.save format (a DataParallel state dict under 'state_dict') and safetensors import the same weights as the zip format", async (t) => {
+test("the legacy torch.save format (a DataParallel state dict under 'state_dict', also saved from GPU tensors) and safetensors import the same weights as the zip format", async (t) => {
   const dir = tmp();
   const zip = await importWeights(join(FIXTURES, "edsr-x4.pt"), edsr, join(dir, "zip"));
   const legacy = await importWeights(join(FIXTURES, "edsr-x4-legacy.pt"), edsr, join(dir, "legacy"));
   const st = await importWeights(join(FIXTURES, "edsr-x4.safetensors"), edsr, join(dir, "st"));
+  // a file saved from GPU tensors names its storages torch.cuda.FloatStorage (the pickle's GLOBAL text; nothing after it holds offsets)
+  const legacyText = readFileSync(join(FIXTURES, "edsr-x4-legacy.pt")).toString("latin1");
+  t.true(legacyText.includes("ctorch\nFloatStorage\n"));
+  writeFileSync(join(dir, "cuda.pt"), Buffer.from(legacyText.split("ctorch\nFloatStorage\n").join("ctorch.cuda\nFloatStorage\n"), "latin1"));
+  await importWeights(join(dir, "cuda.pt"), edsr, join(dir, "cuda"));
   t.deepEqual([zip.format, legacy.format, st.format], ["pytorch", "pytorch", "safetensors"]);
   t.deepEqual(legacy.notes, ["read the state dict under 'state_dict'", "removed the 'module.' prefix (a DataParallel save)"]);
-  const [a, b, c] = await Promise.all(["zip", "legacy", "st"].map((d) => readCheckpoint(join(dir, d))));
-  for (const [k, v] of a.values) {
-    t.deepEqual(b.values.get(k)!.values, v.values, k);
-    t.deepEqual(c.values.get(k)!.values, v.values, k);
-  }
+  const [a, ...others] = await Promise.all(["zip", "legacy", "st", "cuda"].map((d) => readCheckpoint(join(dir, d))));
+  for (const [k, v] of a.values) for (const o of others) t.deepEqual(o.values.get(k)!.values, v.values, `${o.dir}: ${k}`);
 });
 
 test("a file that does not fit the graph is refused with every difference: unknown and missing keys, wrong shapes, another architecture", async (t) => {

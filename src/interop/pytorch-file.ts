@@ -30,13 +30,15 @@ const rebuildTensor = (args: readonly PickleValue[]) => {
 const GLOBALS = {
   "collections.OrderedDict": () => new Map(),
   "torch._utils._rebuild_tensor_v2": rebuildTensor,
+  "torch._utils._rebuild_tensor": rebuildTensor,
   "torch._utils._rebuild_parameter": (args: readonly PickleValue[]) => args[0],
   "torch._utils._rebuild_parameter_with_state": (args: readonly PickleValue[]) => args[0],
-  ...Object.fromEntries(Object.keys(STORAGE_DTYPES).map((k) => [`torch.${k}`, null])),
+  // storage types, also as a file saved from GPU tensors names them (torch.cuda.FloatStorage)
+  ...Object.fromEntries(Object.keys(STORAGE_DTYPES).flatMap((k) => [[`torch.${k}`, null], [`torch.cuda.${k}`, null]])),
 } as const;
 
 function storageOf(type: PickleValue, key: string, file: string): Storage {
-  const name = (type as { name?: string }).name?.replace(/^torch\./, "") ?? "";
+  const name = (type as { name?: string }).name?.replace(/^torch\.(cuda\.)?/, "") ?? "";
   const d = STORAGE_DTYPES[name];
   if (!d) throw new InteropError(`${file}: storage ${key} has type ${String(name)}`);
   return { key, ...d };
