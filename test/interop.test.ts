@@ -136,6 +136,7 @@ test("a file that does not fit the graph is refused with every difference: unkno
   const dir = tmp();
   const wrongArch = await t.throwsAsync(importWeights(join(FIXTURES, "rcan-x3.pt"), edsr, join(dir, "a")), { instanceOf: InteropError });
   t.regex(wrongArch.message, /does not fit the graph \(a reference EDSR; the file looks like a reference RCAN\)/);
+  t.regex(wrongArch.message, /the file: RCAN, 2 groups x 2 blocks x 8 channels, x3; the graph: EDSR, 2 blocks x 8 channels, x4/);
   t.regex(wrongArch.message, /keys the EDSR graph does not have: body\.0\.body\.0\.body\.0\.weight/);
   t.regex(wrongArch.message, /tail\.0\.0\.weight is \[72,8,3,3\], the graph needs \[32,8,3,3\]/);
 

@@ -98,7 +98,9 @@ export function fromReference(tensors: HostTensors, generator: LayerNode, shapes
   if (issues.length) {
     const looks = fileArch(tensors);
     const hint = looks && looks !== map.arch ? `; the file looks like a reference ${looks.toUpperCase()}` : "";
-    throw new InteropError(`${o.file} does not fit the graph (a reference ${map.arch.toUpperCase()}${hint}):\n  ${issues.join("\n  ")}`);
+    const graphShapes = new Map(map.weights.filter((w) => shapes.has(w.variable)).map((w) => [w.key, referenceShape(w.layout, shapes.get(w.variable)!)]));
+    const sizes = `the file: ${describe(new Map([...tensors].map(([k, t]) => [k, t.shape])))}; the graph: ${describe(graphShapes)}`;
+    throw new InteropError(`${o.file} does not fit the graph (a reference ${map.arch.toUpperCase()}${hint}):\n  ${sizes}\n  ${issues.join("\n  ")}`);
   }
   return { arch: map.arch, rgbRange, weights };
 }
@@ -127,6 +129,20 @@ function fileArch(tensors: HostTensors): ReferenceMap["arch"] | undefined {
   if (keys.some((k) => k.includes(".conv_du."))) return "rcan";
   if (keys.some((k) => /^body\.\d+\.body\.0\.weight$/.test(k))) return "edsr";
   return undefined;
+}
+
+/** "EDSR, 16 blocks x 64 channels, x4" from a state dict's keys and shapes (what can be read off them). */
+function describe(shapes: ReadonlyMap<string, readonly number[]>): string {
+  const keys = [...shapes.keys()];
+  const count = (re: RegExp) => new Set(keys.map((k) => re.exec(k)?.[1]).filter((v) => v !== undefined)).size;
+  const channels = shapes.get("head.0.weight")?.[0];
+  const stages = keys.filter((k) => /^tail\.0\.\d+\.weight$/.test(k)).map((k) => shapes.get(k)![0]);
+  const scale = channels === undefined || stages.length === 0 ? "?"
+    : stages.length === 1 && stages[0] === 9 * channels ? "3" : stages.every((c) => c === 4 * channels) ? String(2 ** stages.length) : "?";
+  const arch = fileArch(new Map(keys.map((k) => [k, { shape: [], values: new Float32Array() }])));
+  const size = arch === "edsr" ? `${count(/^body\.(\d+)\.body\.0\.weight$/)} blocks`
+    : arch ? `${count(/^body\.(\d+)\.body\.0\.body\.0\.weight$/)} groups x ${count(/^body\.0\.body\.(\d+)\.body\.0\.weight$/)} blocks` : "?";
+  return `${arch?.toUpperCase() ?? "unknown"}, ${size} x ${channels ?? "?"} channels, x${scale}`;
 }
 
 const list = (keys: readonly string[]) => (keys.length > 12 ? `${keys.slice(0, 12).join(", ")}, ... (${keys.length} in all)` : keys.join(", "));
