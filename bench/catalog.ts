@@ -49,5 +49,6 @@ export const WORKLOADS: readonly Entry[] = [
   { names: ["memory-plan"], optIn: true, load: async ({ args }) => [(await import("./memory-plan.js")).memoryPlanWorkload(args.backend ?? "native")] },
   { names: ["imresize-2k"], load: async () => [(await import("./imresize.js")).imresizeWorkload()] },
   { names: ["niqe-512"], load: async ({ primary }) => [(await import("./niqe.js")).niqeWorkload(primary)] },
+  { names: ["interop"], optIn: true, load: async () => [(await import("./interop.js")).interopWorkload] },
   { names: ["watch"], load: async () => [{ kind: "report", inference: true, ...(await import("./watch.js")).watchWorkload }] as Workload[] },
 ];

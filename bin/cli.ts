@@ -9,6 +9,8 @@ const COMMANDS = {
   quality: "no-reference image quality (NIQE) of image files or folders",
   dashboard: "a live dashboard (curves, validation crops) of running or finished training runs",
   report: "a self-contained HTML report of one training run or several compared",
+  import: "import reference EDSR / RCAN / HAN PyTorch weights (.pt, .pth, .safetensors) as a checkpoint",
+  export: "export a checkpoint's generator as safetensors (reference keys) or ONNX",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

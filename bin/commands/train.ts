@@ -8,6 +8,7 @@ import { Subject } from "rxjs";
 import { currentBackend } from "../../src/backend/index.js";
 import { ABLATIONS, ablate, GraphError, isAblation, RECOMPUTE_MODES, withOverrides, type PclSpec, type Recompute, type SpecOverrides } from "../../src/index.js";
 import { bundledData, formatBytes, MemoryPlanError, REPORT_FILE, startDashboard, train, TrainSetupError, writeReport, type Dashboard, type PlannedMemory, type TrainEvent } from "../../src/train/index.js";
+import { CheckpointError } from "../../src/serve/index.js";
 import { BACKEND_CHOICES, backendFlag } from "../backend-flag.js";
 import { loadGraphFile } from "../graph-file.js";
 import { parseMetrics } from "../metrics-flag.js";
@@ -32,6 +33,8 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --out DIR             run folder: OUT/latest, OUT/best, OUT/metrics.jsonl (default: runs/<graph name>)
   --seed S              seed of weights, batches and augmentations (default: the graph's)
   --resume              continue OUT/latest exactly where it stopped
+  --init CKPT           start a new run with CKPT's generator weights (pcl-stream import's output, or a
+                        run's best/); E, the optimizers and the iteration start fresh (not with --resume)
   --recompute MODE      auto (default: the least that fits in memory), none, groups or blocks: recompute
                         each residual group's or block's inside in the backward pass instead of keeping it
   --backend NAME        ${BACKEND_CHOICES} (default: the fastest available)
@@ -122,7 +125,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         dashboard: { type: "string" }, "dashboard-host": { type: "string" },
         data: { type: "string" }, val: { type: "string" }, iters: { type: "string" }, batch: { type: "string" }, patch: { type: "string" },
         lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, "val-metrics": { type: "string" }, ablation: { type: "string" },
-        out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, backend: { type: "string" }, recompute: { type: "string" },
+        out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, init: { type: "string" }, backend: { type: "string" }, recompute: { type: "string" },
         "log-format": { type: "string" }, help: { type: "boolean", short: "h" },
       },
     }));
@@ -155,6 +158,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const val = valFlag === "none" ? null : resolve(valFlag ?? bundled.set5);
   const out = resolve((values.out as string | undefined) ?? join("runs", spec.name));
   const resume = values.resume === true;
+  const init = values.init as string | undefined;
+  if (resume && init !== undefined) { console.error("pcl-stream train: --init starts a new run from a checkpoint's generator, --resume continues a run: give one of them"); return 2; }
 
   const stop = new Subject<void>();
   let signals = 0;
@@ -221,7 +226,7 @@ export async function run(argv: readonly string[]): Promise<number> {
 
   try {
     await new Promise<void>((resolveDone, reject) => {
-      train(spec, { data, val, out, resume, stop, ...(backend === undefined ? {} : { backend }) }).subscribe({ next: (e) => { openDashboard(e); print(e); }, error: reject, complete: resolveDone });
+      train(spec, { data, val, out, resume, stop, ...(init === undefined ? {} : { init: resolve(init) }), ...(backend === undefined ? {} : { backend }) }).subscribe({ next: (e) => { openDashboard(e); print(e); }, error: reject, complete: resolveDone });
     });
     try {
       writeReport([out], join(out, REPORT_FILE));
@@ -236,6 +241,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         : `--${err.option} ${err.path}: no such folder`}`);
       return 2;
     }
+    if (err instanceof CheckpointError) { console.error(`pcl-stream train: ${err.message}`); return 2; }
     if (!(err instanceof MemoryPlanError)) throw err;
     console.error(`pcl-stream train: not enough memory: ${err.message}`);
     return 3;

@@ -1,6 +1,7 @@
 /**
  * pcl-stream/serve: models for inference and the file pipelines from code. loadUpscaler, upscaleFile,
- * upscaleFiles (`pcl-stream upscale`) and watchFolder (`pcl-stream watch`), as Promises and Observables.
+ * upscaleFiles (`pcl-stream upscale`) and watchFolder (`pcl-stream watch`), as Promises and Observables;
+ * importWeights / exportModel (`pcl-stream import` / `export`): reference PyTorch weights in, safetensors and ONNX out.
  *
  * @module pcl-stream/serve
  */
@@ -21,3 +22,4 @@ export { InputError } from "../pipelines/watch/list-files.js";
 export { ImageReadError, ImageWriteError } from "../io/image.js";
 export { CheckpointError } from "../checkpoint/spec-json.js";
 export { OptionError } from "../option-check.js";
+export { importWeights, exportModel, EXPORT_FORMATS, InteropError, type ReferenceArch, type ImportWeightsOptions, type ImportedWeights, type ExportFormat, type ExportModelOptions, type ExportedModel } from "../interop/index.js";

@@ -12,8 +12,8 @@ import { checkOptions, isString } from "../option-check.js";
 import { ResumeError, type TrainEvent } from "../pipelines/train/train.js";
 import { train, type TrainRunOptions } from "./train.js";
 
-/** `resume`'s options: `train`'s, without `out` and `resume`, and optionally the spec. */
-export interface ResumeOptions extends Omit<TrainRunOptions, "out" | "resume"> {
+/** `resume`'s options: `train`'s, without `out`, `resume` and `init`, and optionally the spec. */
+export interface ResumeOptions extends Omit<TrainRunOptions, "out" | "resume" | "init"> {
   /**
    * The spec to continue with (default: the one saved in `out/latest`). It must describe the same
    * networks and losses; its training options may differ (for example more iterations).

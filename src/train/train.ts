@@ -31,6 +31,12 @@ export interface TrainRunOptions {
    * it, a folder that already holds a run is refused (a TrainSetupError).
    */
   readonly resume?: boolean;
+  /**
+   * A checkpoint folder whose generator weights the new run starts from (for example one written by
+   * `importWeights` from reference PyTorch weights, or another run's `best`): its EMA weights when it
+   * has them. The embedding network, the optimizers and the iteration start fresh. Not with `resume`.
+   */
+  readonly init?: string;
   /** Its first value stops the run once the step in progress is done: a checkpoint, a `done` event with `stopped: true`, then completion. */
   readonly stop?: ObservableInput<unknown>;
   /** Append step and validation events to `out/metrics.jsonl`, and the run's graph, recipe, command and backend to `out/run.json` (default true). Checkpoints are always written. */
@@ -73,6 +79,7 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
     ["val", isStringOrNull, "a folder path or null"],
     ["out", isString, "a folder path"],
     ["resume", isBoolean, "a boolean"],
+    ["init", isString, "a checkpoint folder path"],
     ["stop", isObservableInput, "an Observable (or a Promise) whose first value stops the run"],
     ["metrics", isBoolean, "a boolean"],
     ["tensorboard", isBoolean, "a boolean"],
@@ -85,13 +92,15 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
   const val = options.val === null ? null : resolve(options.val ?? bundledData().set5);
   const out = resolve(options.out ?? join("runs", spec.name));
   const resume = options.resume ?? false;
+  if (resume && options.init !== undefined) throw new OptionError("train", "init", "absent when resuming (init starts a new run from a checkpoint's generator; resume continues a run)", options.init);
+  const init = options.init === undefined ? undefined : resolve(options.init);
   return defer(async () => {
     await prepareRunFolder({ data, val, out, resume });
     return (await useBackend(options.backend)).name;
   }).pipe(
     mergeMap((backend) => {
       const events = trainPipeline({
-        spec, data, val, out, resume, backend,
+        spec, data, val, out, resume, backend, ...(init === undefined ? {} : { init }),
         stop: options.stop === undefined ? NEVER : from(options.stop),
         ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
         ...(options.memory === undefined ? {} : { memory: options.memory }),

@@ -32,6 +32,7 @@ import { contrastiveStepCost, createEta } from "./eta.js";
 import { matlabLr } from "./make-lr.js";
 import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
 import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
+import { initGenerator } from "./init-weights.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
 import { validate } from "./validate.js";
 import { createCropWriter, CROP_COUNT, type ValidationCrop } from "./validation-crops.js";
@@ -44,6 +45,8 @@ export interface TrainPipelineOptions {
   readonly val: string | null;
   readonly out: string;
   readonly resume: boolean;
+  /** A checkpoint whose generator weights a new run starts from (`train --init`); not with `resume`. */
+  readonly init?: string;
   /** Name of the active backend, recorded in checkpoints. */
   readonly backend: string;
   /** Emits once to stop after the current step (with a checkpoint). */
@@ -134,6 +137,8 @@ export function train(o: TrainPipelineOptions): Observable<TrainEvent> {
       }
       restoreTrainingState(state, ck);
       resumed = true;
+    } else if (o.init) {
+      await initGenerator(state, o.init).catch((err: unknown) => { state.dispose(); throw err; });
     }
     const pairs = o.val ? await loadValidationPairs(o.val, o.spec.scale, matlabLr, { onSkip: (file, reason) => skips.push({ type: "skip", file, reason }) }) : [];
     return { state, resumed, pairs, skips, plan };
