@@ -7,6 +7,9 @@ const COMMANDS = {
   watch: "upscale every image dropped into a folder, until stopped",
   compare: "compare training runs side by side (validation PSNR/SSIM/NIQE, recipe, seed)",
   quality: "no-reference image quality (NIQE) of image files or folders",
+  worker: "run upscale jobs from a shared queue on Redis (many machines)",
+  enqueue: "add upscale jobs for image files or folders to the shared queue",
+  queue: "the shared queue: status (counts, last failures) or retry-failed",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
