@@ -3,9 +3,9 @@
  * this module is: importing it defines globals (tslib's helpers), and the package's entry points
  * change no process state on import.
  */
-import type { IRedisClient, Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import { Observable, type Subscription } from "rxjs";
-import { CONNECT_TIMEOUT_MS, redisClientFor } from "./redis-client.js";
+import { CONNECT_TIMEOUT_MS, redisClientFor, shutClient } from "./redis-client.js";
 import { checkQueueName, DEFAULT_QUEUE_NAME, QueueError, redactedUrl } from "./queue-url.js";
 
 /** Where a queue is: the options every queue function takes. */
@@ -29,7 +29,8 @@ export const queueNameOf = (o: QueueLocation): string => checkQueueName(o.queueN
 export async function whenConnected<T>(ready: Promise<T>, url: string, lastError: () => string | undefined): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const why = (err?: unknown) => {
-    const detail = (err instanceof Error ? err.message : undefined) ?? lastError();
+    // The client's own error (ECONNREFUSED, WRONGPASS) says more than the closed connection it leads to.
+    const detail = lastError() ?? (err instanceof Error ? err.message : undefined);
     return `cannot reach Redis at ${redactedUrl(url)}${detail ? ` (${detail})` : ""}`;
   };
   const timeout = new Promise<never>((_, reject) => {
@@ -40,11 +41,6 @@ export async function whenConnected<T>(ready: Promise<T>, url: string, lastError
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Quits a client, ignoring a connection that is already gone. */
-export async function quitClient(client: IRedisClient): Promise<void> {
-  await client.quit().catch(() => undefined);
 }
 
 /** Opens the queue (a producer's or a reader's handle) and waits until Redis answers; close it when done. */
@@ -58,7 +54,7 @@ export async function openQueue(o: QueueLocation): Promise<OpenQueue> {
   queue.on("error", (err: Error) => { lastError = err.message; });
   const close = async (): Promise<void> => {
     await queue.close().catch(() => undefined);
-    await quitClient(client);
+    await shutClient(client);
   };
   try {
     await whenConnected(queue.waitUntilReady(), o.queue, () => lastError);

@@ -9,8 +9,8 @@ import { from, Observable, type ObservableInput } from "rxjs";
 import { backendInUse } from "../../backend/select.js";
 import type { Upscaler } from "../../model/upscaler.js";
 import { checkOptions, isObservableInput, isPositiveInt, isString, OptionError } from "../../option-check.js";
-import { queueNameOf, quitClient, whenConnected, type QueueLocation } from "./open-queue.js";
-import { redisClientFor } from "./redis-client.js";
+import { queueNameOf, whenConnected, type QueueLocation } from "./open-queue.js";
+import { redisClientFor, shutClient } from "./redis-client.js";
 import { JobRejectedError, processUpscaleJob } from "./process-upscale-job.js";
 import { parseQueueUrl, redactedUrl } from "./queue-url.js";
 import { jobDataProblem, type UpscaleJobData, type UpscaleJobResult } from "./upscale-job.js";
@@ -85,7 +85,7 @@ export function queueWorker(options: QueueWorkerOptions): Observable<QueueWorker
     /** Closes the worker (`force`: without waiting for jobs in flight), then its Redis client. */
     const shut = async (force: boolean): Promise<void> => {
       await worker?.close(force).catch(() => undefined);
-      if (client) await quitClient(client);
+      if (client) await shutClient(client);
     };
     let left = false, closing = false;
     const emit = (e: QueueWorkerEvent): void => subscriber.next(e);

@@ -77,6 +77,20 @@ export function parseReply(buf: Buffer, pos: number): { reply: Reply; next: numb
 /** The message BullMQ's adapter recognizes as a closed connection. */
 const CLOSED = "Connection closed";
 
+/**
+ * A connection and its duplicates (BullMQ's blocking connection, reconnects). Once shut, none of
+ * them connects again: a client that is closing must not be revived by a reconnect in flight.
+ */
+export class ConnectionFamily {
+  closed = false;
+  readonly members = new Set<RespConnection>();
+  shut(): void {
+    this.closed = true;
+    for (const m of this.members) m.close();
+    this.members.clear();
+  }
+}
+
 export class RespConnection {
   connected = false;
   onconnect: () => void = () => {};
@@ -87,12 +101,14 @@ export class RespConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private closing = false;
 
-  constructor(readonly options: RespOptions) {}
+  constructor(readonly options: RespOptions, readonly family = new ConnectionFamily()) {}
 
   /** Opens the socket and runs the handshake; `onconnect` fires before it resolves. A failure calls `onclose(err)` and rejects. */
   async connect(): Promise<void> {
     const o = this.options;
+    if (this.family.closed) throw new Error(CLOSED);
     this.closing = false;
+    this.family.members.add(this);
     const socket = o.tls ? tlsConnect({ host: o.host, port: o.port, servername: o.host }) : netConnect({ host: o.host, port: o.port });
     let lastError: Error | undefined;
     try {
@@ -127,6 +143,10 @@ export class RespConnection {
       this.onclose(err as Error);
       throw err;
     }
+    if (this.family.closed) {
+      this.close();
+      throw new Error(CLOSED);
+    }
     this.connected = true;
     this.onconnect();
   }
@@ -141,6 +161,7 @@ export class RespConnection {
   close(): void {
     this.closing = true;
     this.connected = false;
+    this.family.members.delete(this);
     this.socket?.destroy();
     this.socket = undefined;
     this.failPending(new Error(CLOSED));
@@ -148,7 +169,7 @@ export class RespConnection {
 
   /** A new, unconnected connection to the same server. */
   async duplicate(): Promise<RespConnection> {
-    return new RespConnection(this.options);
+    return new RespConnection(this.options, this.family);
   }
 
   private write(args: readonly (string | number | Buffer)[]): Promise<Reply> {
