@@ -55,8 +55,8 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
   }
 }
 
-/** A CLI process whose JSON lines are collected. */
-function cli(args: readonly string[]) {
+/** A CLI process whose JSON lines are collected (and passed to `onLine` as they come). */
+function cli(args: readonly string[], onLine?: (e: Record<string, unknown>) => void) {
   const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const lines: Record<string, unknown>[] = [];
   let stderr = "", partial = "";
@@ -64,7 +64,12 @@ function cli(args: readonly string[]) {
     const text = partial + d.toString();
     const parts = text.split("\n");
     partial = parts.pop()!;
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of parts) {
+      if (!line.trim()) continue;
+      const e = JSON.parse(line) as Record<string, unknown>;
+      lines.push(e);
+      onLine?.(e);
+    }
   });
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((res) => child.on("exit", (code, signal) => res(code ?? (signal ? -1 : null))));
@@ -121,33 +126,44 @@ withRedis("3 worker processes, 60 images, one worker SIGKILLed holding a job: ev
   const IN = join(dir, "in"), OUT = join(dir, "out");
   await mkdir(IN);
   const N = 60;
-  for (let i = 0; i < N; i++) await writeFile(join(IN, `img${String(i).padStart(2, "0")}.png`), await png(32, i));
+  for (let i = 0; i < N; i++) await writeFile(join(IN, `img${String(i).padStart(2, "0")}.png`), await png(48, i));
 
-  // A short lock and stall check, so the killed worker's job comes back within ~2.5 s.
-  const worker = (name: string) => cli(["worker", "--queue", url, "--queue-name", queueName, "--model", "bicubic", "--backend", "cpu", "--name", name,
-    "--concurrency", "2", "--lock-ms", "2000", "--stalled-check-ms", "500", "--json"]);
-  const workers = { A: worker("A"), B: worker("B"), C: worker("C") };
-  t.teardown(() => { for (const w of Object.values(workers)) if (w.child.exitCode === null) w.child.kill("SIGKILL"); });
-  const enqueue = cli(["enqueue", "--queue", url, "--queue-name", queueName, IN, "-o", OUT, "--json"]);
-  t.is(await enqueue.exit, 0, enqueue.stderr());
-  t.is(enqueue.lines.filter((e) => e.type === "queued").length, N);
-
-  // Freeze A while it holds a job (checked in Redis: an active job processed by A), then kill it.
+  // A short lock and stall check, so the killed worker's job comes back within ~3.5 s.
+  const args = (name: string) => ["worker", "--queue", url, "--queue-name", queueName, "--model", "bicubic", "--backend", "cpu", "--name", name,
+    "--concurrency", "2", "--lock-ms", "3000", "--stalled-check-ms", "500", "--json"];
+  // A is frozen (SIGSTOP) the moment it reports starting its third job; if Redis shows it holding a
+  // job then, it is SIGKILLed, else it goes on (SIGCONT) and the next start is tried.
   const { queue, close } = await openQueue({ queue: url, queueName });
   t.teardown(close);
+  let startsOfA = 0, checking = false;
   let killedJobs: string[] = [];
-  await until("worker A to hold a job", 60000, async () => {
-    if (workers.A.lines.filter((e) => e.type === "started").length < 3) return false;
+  const freezeAndCheck = async (): Promise<void> => {
     workers.A.child.kill("SIGSTOP");
     const held = (await queue.getActive()).filter((job) => job.processedBy === "A").map((job) => job.id!);
     if (held.length === 0) {
       workers.A.child.kill("SIGCONT");
-      return false;
+      checking = false;
+      return;
     }
     killedJobs = held;
     workers.A.child.kill("SIGKILL");
-    return true;
-  });
+  };
+  const workers = {
+    A: cli(args("A"), (e) => {
+      if (e.type !== "started" || ++startsOfA < 3 || checking) return;
+      checking = true;
+      void freezeAndCheck();
+    }),
+    B: cli(args("B")),
+    C: cli(args("C")),
+  };
+  t.teardown(() => { for (const w of Object.values(workers)) if (w.child.exitCode === null) w.child.kill("SIGKILL"); });
+  // Jobs go in once all three take jobs, so that each gets a share.
+  await until("three workers ready", 60000, async () => Object.values(workers).every((w) => w.lines.some((e) => e.type === "ready")));
+  const enqueue = cli(["enqueue", "--queue", url, "--queue-name", queueName, IN, "-o", OUT, "--json"]);
+  t.is(await enqueue.exit, 0, enqueue.stderr());
+  t.is(enqueue.lines.filter((e) => e.type === "queued").length, N);
+  await until(`A caught holding a job (${startsOfA} starts so far)`, 60000, async () => killedJobs.length > 0);
   t.is(await workers.A.exit, -1);
 
   await until("60 jobs done", 60000, async () => (await queueStatus({ queue: url, queueName })).done === N);
@@ -166,7 +182,7 @@ withRedis("3 worker processes, 60 images, one worker SIGKILLed holding a job: ev
   t.deepEqual(outputs, Array.from({ length: N }, (_, i) => `img${String(i).padStart(2, "0")}_x4.png`));
   for (const name of outputs) {
     const meta = await sharp(join(OUT, name)).metadata();
-    t.deepEqual([meta.width, meta.height, meta.format], [128, 128, "png"], name);
+    t.deepEqual([meta.width, meta.height, meta.format], [192, 192, "png"], name);
     t.true(Math.abs((await stat(join(OUT, name))).mtimeMs - (await stat(join(IN, name.replace("_x4", "")))).mtimeMs) <= 1, `${name} is stamped with its input's mtime`);
   }
   // The killed job's output equals what `upscaleFile` makes of the same input.

@@ -23,7 +23,7 @@ ${QUEUE_USAGE}
   --concurrency N      jobs in flight at once in this process (default 2)
   --lock-ms N          a job's lock, renewed while it runs; a dead worker's jobs return after it (default 30000)
   --stalled-check-ms N how often this worker looks for jobs of dead workers (default 30000)
-  --name NAME          this worker's name, recorded on its jobs (default HOSTNAME:pid)
+  --name NAME          this worker's name, recorded on its jobs (default HOST:PID)
   --backend NAME       ${BACKEND_CHOICES} (default: the best available)
   --json               one JSON object per event on stdout instead of text lines
   -h, --help           this text`;

@@ -5,6 +5,7 @@
  * worker takes it.
  */
 import type { IRedisClient, Job, Worker } from "bullmq";
+import { hostname } from "node:os";
 import { from, Observable, type ObservableInput } from "rxjs";
 import { backendInUse } from "../../backend/select.js";
 import type { Upscaler } from "../../model/upscaler.js";
@@ -29,7 +30,7 @@ export interface QueueWorkerOptions extends QueueLocation {
   readonly lockMs?: number;
   /** How often this worker looks for stalled jobs (ms, default 30000). */
   readonly stalledCheckMs?: number;
-  /** This worker's name, recorded on the jobs it runs (`queue status` shows it; default host:pid). */
+  /** This worker's name, recorded on the jobs it runs (BullMQ's `processedBy`; default HOST:PID). */
   readonly name?: string;
   /** Its first value stops taking jobs: those in flight finish, then the stream completes. */
   readonly stop?: ObservableInput<unknown>;
@@ -76,7 +77,7 @@ export function queueWorker(options: QueueWorkerOptions): Observable<QueueWorker
   ]);
   parseQueueUrl(options.queue);
   const queueName = queueNameOf(options);
-  const name = options.name ?? `${process.env.HOSTNAME ?? "worker"}:${process.pid}`;
+  const name = options.name ?? `${hostname()}:${process.pid}`;
   const { upscaler } = options;
 
   return new Observable<QueueWorkerEvent>((subscriber) => {

@@ -5,7 +5,7 @@
  * (`createBunRedisClient`: scripts, transactions, reconnects) runs on it. Why not ioredis: BullMQ 6
  * made it an optional peer dependency, and pcl-stream does not install one (see redis-client.ts).
  */
-import { connect as netConnect, type Socket } from "node:net";
+import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 
 /** Where to connect, and the handshake (AUTH, SELECT). */
@@ -109,7 +109,7 @@ export class RespConnection {
     if (this.family.closed) throw new Error(CLOSED);
     this.closing = false;
     this.family.members.add(this);
-    const socket = o.tls ? tlsConnect({ host: o.host, port: o.port, servername: o.host }) : netConnect({ host: o.host, port: o.port });
+    const socket = o.tls ? tlsConnect({ host: o.host, port: o.port, ...(isIP(o.host) ? {} : { servername: o.host }) }) : netConnect({ host: o.host, port: o.port });
     let lastError: Error | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
