@@ -272,6 +272,30 @@ withRedis("failures: after --attempts a job is in the failed set with its error;
   t.deepEqual(events.filter((e) => e.type === "failed" && e.file.endsWith("corrupt.png")).map((e) => (e as { final: boolean }).final), [false, true, false, true]);
 });
 
+withRedis("watch --queue: two watchers of one folder queue each file version once (backlog and new files); SIGINT stops them", async (t) => {
+  const location = { queue: redis!.url, queueName: "watchers" };
+  const dir = await mkdtemp(join(tmpdir(), "pcl-queue-watch-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const IN = join(dir, "in"), OUT = join(dir, "out");
+  await mkdir(IN);
+  await writeFile(join(IN, "a.png"), await png(16, 1));
+  await writeFile(join(IN, "b.png"), await png(16, 2));
+  const watcher = () => cli(["watch", IN, OUT, "--queue", location.queue, "--queue-name", location.queueName, "--stable-ms", "100", "--json"]);
+  const watchers = [watcher(), watcher()];
+  t.teardown(() => { for (const w of watchers) if (w.child.exitCode === null) w.child.kill("SIGKILL"); });
+  const reported = (file: string) => watchers.every((w) => w.lines.some((e) => (e.type === "queued" || e.type === "already-queued") && (e.file as string).endsWith(file)));
+  await until("both watchers to report the backlog", 30000, async () => reported("a.png") && reported("b.png"));
+  await writeFile(join(IN, "c.png"), await png(16, 3));
+  await until("both watchers to report c.png", 30000, async () => reported("c.png"));
+  t.like(await queueStatus(location), { waiting: 3, active: 0, done: 0, failed: 0 });
+  const { queue, close } = await openQueue(location);
+  t.teardown(close);
+  const outputs = (await queue.getWaiting()).map((job) => (job.data as { input: string; output: string }).output.split("/").pop()).sort();
+  t.deepEqual(outputs, ["a_x4.png", "b_x4.png", "c_x4.png"]);
+  for (const w of watchers) w.child.kill("SIGINT");
+  t.deepEqual(await Promise.all(watchers.map((w) => w.exit)), [0, 0]);
+});
+
 withRedis("an unreachable Redis is a QueueError naming the URL, not a hang", async (t) => {
   const start = Date.now();
   await t.throwsAsync(queueStatus({ queue: "redis://127.0.0.1:1" }), { name: "QueueError", message: /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/ });
