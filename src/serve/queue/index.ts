@@ -1,5 +1,5 @@
 // The job queue: many workers, anywhere, share one BullMQ queue on Redis; producers (enqueue, the watch folder) add jobs.
-// May import src/io, src/model, src/pipelines, ../upscale-file.ts and bullmq (imported when a queue is opened); nothing from bin/.
+// May import src/io, src/model, src/backend, src/pipelines, ../upscale-file.ts and bullmq (imported when a queue is opened); nothing from bin/.
 export { enqueueFiles, type EnqueueFilesOptions } from "./enqueue-files.js";
 export { queueJobId } from "./job-id.js";
 export type { QueueLocation } from "./open-queue.js";
