@@ -296,6 +296,17 @@ withRedis("watch --queue: two watchers of one folder queue each file version onc
   t.deepEqual(await Promise.all(watchers.map((w) => w.exit)), [0, 0]);
 });
 
+withRedis("a password and a database in the URL: AUTH and SELECT; a wrong password is a QueueError with Redis's reason", async (t) => {
+  const locked = await startRedisServer(REDIS!, ["--requirepass", "s3cret"]);
+  t.teardown(() => locked.stop());
+  const url = `redis://:s3cret@127.0.0.1:${locked.port}/3`;
+  const events = await lastValueFrom(enqueueFiles(resolve("test/fixtures/baboon.png"), { queue: url, outDir: join(tmpdir(), "pcl-queue-auth-out") }).pipe(toArray()));
+  t.deepEqual(events.map((e) => e.type), ["queued"]);
+  t.like(await queueStatus({ queue: url }), { waiting: 1, queue: `redis://:***@127.0.0.1:${locked.port}/3` });
+  t.like(await queueStatus({ queue: `redis://:s3cret@127.0.0.1:${locked.port}/4` }), { waiting: 0 }, "another database is another queue");
+  await t.throwsAsync(queueStatus({ queue: `redis://:wrong@127.0.0.1:${locked.port}` }), { name: "QueueError", message: /WRONGPASS/ });
+});
+
 withRedis("an unreachable Redis is a QueueError naming the URL, not a hang", async (t) => {
   const start = Date.now();
   await t.throwsAsync(queueStatus({ queue: "redis://127.0.0.1:1" }), { name: "QueueError", message: /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/ });

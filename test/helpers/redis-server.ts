@@ -32,10 +32,10 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server and resolves once it accepts connections (its log says so). */
-export async function startRedisServer(binary: string): Promise<RedisServer> {
+/** Starts redis-server (with `extraArgs`, e.g. `--requirepass`) and resolves once it accepts connections (its log says so). */
+export async function startRedisServer(binary: string, extraArgs: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes", ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${log}`)), 10000);
