@@ -51,4 +51,5 @@ export const WORKLOADS: readonly Entry[] = [
   { names: ["niqe-512"], load: async ({ primary }) => [(await import("./niqe.js")).niqeWorkload(primary)] },
   { names: ["interop"], optIn: true, load: async () => [(await import("./interop.js")).interopWorkload] },
   { names: ["watch"], load: async () => [{ kind: "report", inference: true, ...(await import("./watch.js")).watchWorkload }] as Workload[] },
+  { names: ["queue"], optIn: true, load: async () => [{ kind: "report", inference: true, ...(await import("./queue.js")).queueWorkload }] as Workload[] },
 ];

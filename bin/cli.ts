@@ -11,6 +11,9 @@ const COMMANDS = {
   report: "a self-contained HTML report of one training run or several compared",
   import: "import reference EDSR / RCAN / HAN PyTorch weights (.pt, .pth, .safetensors) as a checkpoint",
   export: "export a checkpoint's generator as safetensors (reference keys) or ONNX",
+  worker: "run upscale jobs from a shared queue on Redis (many machines)",
+  enqueue: "add upscale jobs for image files or folders to the shared queue",
+  queue: "the shared queue: status (counts, last failures) or retry-failed",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 

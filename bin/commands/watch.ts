@@ -6,6 +6,7 @@ import { finalize, lastValueFrom, Subject, tap } from "rxjs";
 import { watchFolder, WatchError, type FileEvent } from "../../src/serve/index.js";
 import { createProgress, progressMode, type Progress } from "../progress-line.js";
 import { COMMON_OPTIONS, COMMON_USAGE, commonFlags, parseCommandArgs, integerFlag, printEvent, startUpscaleCommand, UsageError } from "../upscale-flags.js";
+import { runWatchToQueue } from "../watch-to-queue.js";
 
 const USAGE = `usage: pcl-stream watch IN OUT --model MODEL [options]
 
@@ -18,7 +19,9 @@ mtime. A file that fails is recorded in OUT/failed.jsonl ({file, error, time, si
 not tried again until it changes. Leftover .pcl-tmp-* files in OUT are removed on start.
 
 ${COMMON_USAGE}
-  --stable-ms N        ms a file's size must stay the same before it is read (default 1000)`;
+  --stable-ms N        ms a file's size must stay the same before it is read (default 1000)
+  --queue URL          publish a job per image to a shared queue (redis://HOST:PORT[/DB]) instead of
+                       upscaling here; pcl-stream worker processes run them (watch --queue --help)`;
 
 const OPTIONS = { ...COMMON_OPTIONS, "stable-ms": { type: "string", default: "1000" } } as const;
 
@@ -32,6 +35,7 @@ function parse(argv: readonly string[]) {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
+  if (argv.some((a) => a === "--queue" || a.startsWith("--queue="))) return runWatchToQueue(argv);
   const started = await startUpscaleCommand("watch", USAGE, () => parse(argv));
   if (typeof started === "number") return started;
   const { flags, upscaler } = started;

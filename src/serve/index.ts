@@ -2,6 +2,7 @@
  * pcl-stream/serve: models for inference and the file pipelines from code. loadUpscaler, upscaleFile,
  * upscaleFiles (`pcl-stream upscale`) and watchFolder (`pcl-stream watch`), as Promises and Observables;
  * importWeights / exportModel (`pcl-stream import` / `export`): reference PyTorch weights in, safetensors and ONNX out.
+ * the job queue for many machines (queueWorker, enqueueFiles, watchToQueue, queueStatus, retryFailedJobs).
  *
  * @module pcl-stream/serve
  */
@@ -23,3 +24,8 @@ export { ImageReadError, ImageWriteError } from "../io/image.js";
 export { CheckpointError } from "../checkpoint/spec-json.js";
 export { OptionError } from "../option-check.js";
 export { importWeights, exportModel, EXPORT_FORMATS, InteropError, type ReferenceArch, type ImportWeightsOptions, type ImportedWeights, type ExportFormat, type ExportModelOptions, type ExportedModel } from "../interop/index.js";
+export {
+  enqueueFiles, watchToQueue, queueWorker, queueStatus, retryFailedJobs, queueJobId, parseQueueUrl, QueueError, DEFAULT_QUEUE_NAME,
+  type EnqueueFilesOptions, type WatchToQueueOptions, type QueueWorkerOptions, type QueueWorkerEvent, type QueueLocation, type ProducerOptions,
+  type QueueEvent, type JobStateName, type QueueStatus, type FailedJob, type QueueAddress, type UpscaleJobData, type UpscaleJobResult,
+} from "./queue/index.js";
