@@ -4,6 +4,11 @@
  *
  * Stopping: when `stop` emits, the step in progress finishes, a checkpoint is written, and the
  * stream completes (the CLI maps SIGINT/SIGTERM to `stop`).
+ * Checkpoints: OUT/latest at every validation, and between them at `checkpointEvery` (default every
+ * 10 minutes), written atomically with checksums (checkpoint/save.ts).
+ * NaN and infinity: every step's losses and gradient norms go into a device-side latch
+ * (finite-guard.ts), read on logged steps and before each checkpoint; a non-finite step stops the
+ * run with a NonFiniteError naming the iteration and the terms, and no checkpoint of its weights.
  * Resuming: with `resume`, OUT/latest is loaded; batches and contrast draws depend only on
  * (seed, iteration), so the run continues exactly as if it had never stopped.
  * Memory: before anything is allocated for the run, the memory plan (memory-plan.ts) measures one
@@ -32,6 +37,8 @@ import { matlabLr } from "./make-lr.js";
 import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.js";
 import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
+import { createFiniteGuard } from "./finite-guard.js";
+import { NonFiniteError, type GoodCheckpoint } from "./non-finite-error.js";
 import { validate } from "./validate.js";
 
 export interface TrainPipelineOptions {
@@ -49,7 +56,15 @@ export interface TrainPipelineOptions {
   readonly prefetch?: number;
   /** What the backend can hold (default: the active backend's `memoryBudget()`). */
   readonly memory?: MemoryBudget;
+  /** OUT/latest between validations: every N iterations, or every so many seconds (default: every 600 s). */
+  readonly checkpointEvery?: CheckpointCadence;
 }
+
+/** How often `train` writes OUT/latest besides at validations. */
+export type CheckpointCadence = { readonly iterations: number } | { readonly seconds: number };
+
+/** Every 10 minutes: a crash loses at most that much work. */
+export const DEFAULT_CHECKPOINT_CADENCE: CheckpointCadence = { seconds: 600 };
 
 /** The memory plan as the start event reports it (bytes). */
 export interface PlannedMemory {
@@ -122,6 +137,7 @@ export function train(o: TrainPipelineOptions): Observable<TrainEvent> {
     limitCachedMemory(Math.min(DEFAULT_CACHE_BYTES, Math.max(0, headroom)));
     const state = createTrainingState(o.spec, o.spec.train.seed, { recompute: plan.chosen.recompute });
     let resumed = false;
+    let loaded: GoodCheckpoint | null = null;
     if (o.resume) {
       const latest = join(o.out, "latest");
       if (!existsSync(latest) && !existsSync(join(o.out, ".latest.previous"))) throw new ResumeError(`--resume: ${latest} has no checkpoint to resume from`);
@@ -132,10 +148,11 @@ export function train(o: TrainPipelineOptions): Observable<TrainEvent> {
       }
       restoreTrainingState(state, ck);
       resumed = true;
+      loaded = { dir: latest, iteration: ck.manifest.iteration };
     }
     const pairs = o.val ? await loadValidationPairs(o.val, o.spec.scale, matlabLr, { onSkip: (file, reason) => skips.push({ type: "skip", file, reason }) }) : [];
-    return { state, resumed, pairs, skips, plan };
-  }).pipe(mergeMap(({ state, resumed, pairs, skips, plan }) => run(o, state, resumed, pairs, skips, plan))));
+    return { state, resumed, pairs, skips, plan, loaded };
+  }).pipe(mergeMap(({ state, resumed, pairs, skips, plan, loaded }) => run(o, state, resumed, pairs, skips, plan, loaded))));
 }
 
 function plannedMemory(plan: MemoryPlan): PlannedMemory {
@@ -154,7 +171,7 @@ function firstStep(e: MemoryEstimate): TrainEvent {
   return { type: "progress", stage: "first-step", message: `first iteration (batch ${e.batch}${e.recompute === "none" ? "" : `, recompute ${e.recompute}`}): ${about} from the probes, plus one-time compilation and allocation` };
 }
 
-function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan): Observable<TrainEvent> {
+function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan, loaded: GoodCheckpoint | null): Observable<TrainEvent> {
   const { spec } = o;
   const t = spec.train;
   const iterations = t.iterations;
@@ -189,10 +206,26 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
     if (best) state.best = { iteration: state.iteration, psnr: score.psnr, ssim: score.ssim };
     return [{ type: "validation", iteration: state.iteration, ...score, best }];
   };
+  const guard = createFiniteGuard();
+  /** The last checkpoint of OUT/latest written from finite weights (or loaded to resume). */
+  let good = loaded;
+  let lastCheckpointAt = performance.now();
+  const cadence = o.checkpointEvery ?? DEFAULT_CHECKPOINT_CADENCE;
+  const cadenceDue = (done: number): boolean => ("iterations" in cadence
+    ? done % cadence.iterations === 0
+    : performance.now() - lastCheckpointAt >= cadence.seconds * 1000);
+  /** Throws a NonFiniteError when a step since the last check was not finite. */
+  const assertFinite = async (): Promise<void> => {
+    const bad = await guard.check();
+    if (bad) throw new NonFiniteError(bad, good);
+  };
   const checkpoint = async (alsoBest: boolean): Promise<TrainEvent[]> => {
+    await assertFinite();
     const content = checkpointContent(state, o.backend);
     const latest = join(o.out, "latest");
     await saveCheckpoint(latest, content);
+    good = { dir: latest, iteration: state.iteration };
+    lastCheckpointAt = performance.now();
     const events: TrainEvent[] = [{ type: "checkpoint", iteration: state.iteration, dir: latest }];
     if (alsoBest) {
       const best = join(o.out, "best");
@@ -220,6 +253,9 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
       events.push(...(await checkpoint(improved || (!evalG && done === iterations))));
       eta.validation(performance.now() - mark);
       mark = performance.now();
+    } else if (cadenceDue(done)) {
+      events.push(...(await checkpoint(false)));
+      mark = performance.now();
     }
     return events;
   };
@@ -227,7 +263,7 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
   const finish = tracked(async (): Promise<TrainEvent[]> => {
     const events: TrainEvent[] = [];
     // A stop between cadences still leaves a checkpoint of the last completed step.
-    if (state.iteration % t.validateEvery !== 0 && state.iteration !== iterations && state.iteration > startIteration) events.push(...(await checkpoint(false)));
+    if (good?.iteration !== state.iteration && state.iteration > startIteration) events.push(...(await checkpoint(false)));
     events.push({ type: "done", iteration: state.iteration, stopped: stopRequested, best: state.best });
     return events;
   });
@@ -247,11 +283,19 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
         await new Promise((resolve) => setImmediate(resolve));
         if (stopRequested || abandoned) return [];
         const log = logged(state.iteration + 1);
-        const step = trainStep(state, batch, { gradNorm: log });
+        // Gradient norms every step: the finite check reads them (one reduction per network).
+        const step = trainStep(state, batch, { gradNorm: true });
+        guard.watch(step.iteration, [
+          ...[...step.terms].map(([name, v]) => [`G's loss term '${name}'`, v] as const),
+          ["G's total loss", step.generator], ["E's loss", step.discriminator],
+          ["G's gradient (global norm)", step.gradNormGenerator], ["E's gradient (global norm)", step.gradNormEmbedding],
+        ]);
         demand.next();
         let losses: StepLosses | null = null;
-        if (log) losses = await readStep(step);
-        else disposeStep(step);
+        if (log) {
+          losses = await readStep(step);
+          await assertFinite();
+        } else disposeStep(step);
         return [...skips.splice(0), ...(await afterStep(losses))];
       }),
     )),
@@ -272,7 +316,7 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
       abandoned = true;
       stopWatch.unsubscribe();
       demand.complete();
-      const dispose = () => { evalG?.dispose(); state.dispose(); };
+      const dispose = () => { evalG?.dispose(); state.dispose(); guard.dispose(); };
       if (running === undefined) dispose();
       else holdFolder(o.out, running.then(dispose, dispose));
     },
