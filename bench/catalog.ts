@@ -50,4 +50,5 @@ export const WORKLOADS: readonly Entry[] = [
   { names: ["imresize-2k"], load: async () => [(await import("./imresize.js")).imresizeWorkload()] },
   { names: ["niqe-512"], load: async ({ primary }) => [(await import("./niqe.js")).niqeWorkload(primary)] },
   { names: ["watch"], load: async () => [{ kind: "report", inference: true, ...(await import("./watch.js")).watchWorkload }] as Workload[] },
+  { names: ["soak-train"], optIn: true, load: async () => [{ kind: "report", ...(await import("./soak-train.js")).soakTrainWorkload }] as Workload[] },
 ];
