@@ -98,11 +98,11 @@ test("a data folder with no usable image is an error that lists each file and wh
   t.true(err instanceof NoReadableImagesError, String(err));
   const e = err as NoReadableImagesError;
   const images = bad.filter((c) => !c.listing).length;
-  t.true(e.message.startsWith(`${poisoned}: no usable image: all ${images} image files were rejected:\n`), e.message.split("\n")[0]);
+  t.true(e.message.startsWith(`${poisoned}: no usable image (${images} image files, all rejected); each file and why:\n`), e.message.split("\n")[0]);
   t.deepEqual(e.rejected.map((r) => basename(r.file)).sort(), bad.map((c) => basename(c.file)).sort(), "every file once");
   for (const r of e.rejected) t.true(e.message.includes(`\n  ${r.file}: ${r.reason}`));
   t.regex(e.message, /bomb\.png: cannot read as an image \(.*pixel limit/i);
-  t.regex(e.message, /empty\.png: cannot read as an image/);
+  t.regex(e.message, /empty\.png: cannot read as an image \(an empty file \(0 bytes\)\)/);
   t.regex(e.message, /image\.txt: '\.txt' is not an image extension/);
   t.regex(e.message, /flat\.png: decodes to one flat colour/);
 

@@ -12,7 +12,7 @@ export { TrainSetupError } from "./run-folder.js";
 export { ResumeError, type TrainEvent, type PlannedMemory, type CheckpointCadence } from "../pipelines/train/train.js";
 export { NonFiniteError, type GoodCheckpoint } from "../pipelines/train/non-finite-error.js";
 export type { NonFiniteKind, NonFiniteStep } from "../pipelines/train/finite-guard.js";
-export { NoReadableImagesError } from "../pipelines/data/errors.js";
+export { NoReadableImagesError, type RejectedFile } from "../pipelines/data/errors.js";
 export type { StepLosses } from "../pipelines/train/train-step.js";
 export { MemoryPlanError, formatBytes } from "../pipelines/train/memory-plan.js";
 export type { MemoryBudget } from "../backend/memory-budget.js";

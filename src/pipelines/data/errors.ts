@@ -29,7 +29,7 @@ export class NoReadableImagesError extends Error {
       + (rejected.length > LISTED ? `\n  ... and ${rejected.length - LISTED} more` : "");
     super(skipped === 0
       ? `${dir}: no image files found (looked for ${IMAGE_EXTENSIONS.join(" ")}, recursively)${rejected.length ? `; the files there were rejected:${list}` : ""}`
-      : `${dir}: no usable image: all ${skipped} image files were rejected${list ? `:${list}` : " (see the skip reports)"}`);
+      : `${dir}: no usable image (${skipped} image files, all rejected)${list ? `; each file and why:${list}` : "; see the skip reports"}`);
   }
 }
 

@@ -13,6 +13,7 @@
  * const pair = await images.load(0); // { file, hr, lr } or undefined when excluded
  * ```
  */
+import { stat } from "node:fs/promises";
 import { readImage, toRgb, ImageReadError, type RgbImage } from "../../io/image.js";
 import { ByteBudgetCache } from "./byte-budget-cache.js";
 import { cropRgb, cropToScale } from "./crop-to-scale.js";
@@ -182,8 +183,10 @@ class CachedTrainingImages implements TrainingImages {
     try {
       return toRgb(await readImage(file));
     } catch (err) {
-      if (err instanceof ImageReadError) return err;
-      throw err;
+      if (!(err instanceof ImageReadError)) throw err;
+      // sharp calls an empty file an "unsupported image format": say what it is.
+      const empty = await stat(file).then((s) => s.size === 0, () => false);
+      return empty ? new ImageReadError(file, "an empty file (0 bytes)") : err;
     }
   }
 }
