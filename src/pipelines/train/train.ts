@@ -247,6 +247,7 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
     mark = now;
     if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) });
     if (done % t.validateEvery === 0 || done === iterations) {
+      await assertFinite(); // before validating weights a bad step touched
       const v = await validation();
       events.push(...v);
       const improved = v.some((e) => e.type === "validation" && e.best);
