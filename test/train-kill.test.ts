@@ -9,7 +9,7 @@
  */
 import test from "ava";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastValueFrom, toArray } from "rxjs";
@@ -26,10 +26,32 @@ const EVERY = 2;
 
 interface Life { readonly signal: NodeJS.Signals | null; readonly code: number | null; readonly lastReported: number; readonly started: number | null; readonly out: string; readonly err: string }
 
+/**
+ * What the run folder shows of a write cut at each stage: the temp folder's files, and whether
+ * `latest` and its moved-aside copy exist. A kill that landed where it was aimed leaves exactly this.
+ */
+function leftOver(out: string): string {
+  const tmp = readdirSync(out).find((n) => n.startsWith(".latest.tmp-"));
+  const files = tmp ? readdirSync(join(out, tmp)).sort() : [];
+  const weights = tmp && files.includes("weights.bin") ? statSync(join(out, tmp, "weights.bin")).size : 0;
+  const full = existsSync(join(out, "latest", "weights.bin")) ? statSync(join(out, "latest", "weights.bin")).size
+    : existsSync(join(out, ".latest.previous", "weights.bin")) ? statSync(join(out, ".latest.previous", "weights.bin")).size : -1;
+  const temp = !tmp ? "no temp" : files.includes("checkpoint.json") ? "temp whole" : weights > 0 && weights < full ? "temp half weights" : files.includes("weights.bin") ? "temp weights" : "temp empty";
+  return `${temp}, ${existsSync(join(out, "latest")) ? "latest" : "no latest"}, ${existsSync(join(out, ".latest.previous")) ? "previous" : "no previous"}`;
+}
+
+const LEFT_BY: Readonly<Record<(typeof STAGES)[number], string>> = {
+  "weights-partial": "temp half weights, latest, no previous",
+  weights: "temp weights, latest, no previous",
+  manifest: "temp whole, latest, no previous",
+  "moved-aside": "temp whole, no latest, previous",
+  swapped: "no temp, latest, previous",
+};
+
 /** Runs `pcl-stream train` until `target` (then SIGKILL), or to its end when target is null. */
 function life(args: readonly string[], target: Target | null): Promise<Life> {
   return new Promise((resolve) => {
-    const env = { ...process.env, ...(target ? { PCL_STREAM_TEST_CHECKPOINT_PAUSE_MS: "200" } : {}) };
+    const env = { ...process.env, ...(target ? { PCL_STREAM_TEST_CHECKPOINT_PAUSE_MS: "150" } : {}) };
     const child = spawn(process.execPath, ["bin/pcl-stream.js", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
     let out = "", err = "", steps = 0, seen = 0, lastReported = -1, started: number | null = null, killed = false;
     const kill = () => { if (!killed) { killed = true; child.kill("SIGKILL"); } };
@@ -66,12 +88,19 @@ test("`pcl-stream train` SIGKILLed at 10 random points, 5 of them inside checkpo
     ...stages.map((stage) => ({ stage, occurrence: 1 + rng.int(2) })),
     ...Array.from({ length: 5 }, () => (rng.next() < 0.5 ? { afterSteps: 1 + rng.int(5) } : { stage: STAGES[rng.int(STAGES.length)], occurrence: 1 + rng.int(2) })),
   ];
-  let floor = 0;
+  let floor = 0, landed = 0;
   const resumedAt: number[] = [];
   for (const [k, target] of targets.entries()) {
     const resume = existsSync(join(out, "latest")) || existsSync(join(out, ".latest.previous"));
     const l = await life([...args, ...(resume ? ["--resume"] : [])], target);
     const what = "stage" in target ? `in a checkpoint write at '${target.stage}' (#${target.occurrence})` : `after ${target.afterSteps} steps`;
+    const left = leftOver(out);
+    // A write cut where it was aimed leaves its stage's traces; a kill the machine delayed past the
+    // stage still has to leave a loadable checkpoint (checked below), but does not count as landed.
+    // (Where the run resumed from .latest.previous, the first stages leave "no latest, previous".)
+    const aimed = "stage" in target ? LEFT_BY[target.stage] : undefined;
+    const hit = aimed !== undefined && (left === aimed || left === aimed.replace("latest, no previous", "no latest, previous"));
+    if (hit) landed++;
     t.is(l.signal, "SIGKILL", `kill ${k + 1} ${what}: the process ended by itself (${l.code}): ${l.err.slice(-400)}`);
     if (l.started !== null) resumedAt.push(l.started);
     if (l.started !== null) t.true(l.started >= floor, `kill ${k + 1}: started at ${l.started}, below the checkpoint at ${floor}`);
@@ -85,8 +114,10 @@ test("`pcl-stream train` SIGKILLed at 10 random points, 5 of them inside checkpo
     t.true(ck.manifest.iteration >= Math.max(floor, l.lastReported), `kill ${k + 1} ${what}: latest at ${ck.manifest.iteration}, the process had reported ${l.lastReported}`);
     t.true([...ck.values.values()].every((e) => e.values.every(Number.isFinite)));
     floor = ck.manifest.iteration;
-    t.log(`kill ${k + 1} ${what}: latest at iteration ${floor}${existsSync(join(out, "latest")) ? "" : " (in .latest.previous: the swap was cut between its renames)"}`);
+    t.log(`kill ${k + 1} ${what}: left ${left}${aimed ? (hit ? " (as aimed)" : ` (aimed at: ${aimed})`) : ""}; latest at iteration ${floor}${existsSync(join(out, "latest")) ? "" : " (read from .latest.previous: the swap was cut between its renames)"}`);
   }
+  const stageKills = targets.filter((x) => "stage" in x).length;
+  t.true(landed >= Math.ceil(stageKills / 2), `only ${landed} of ${stageKills} kills aimed at a write stage left that stage's traces`);
   const last = await life([...args, "--resume"], null);
   t.is(last.code, 0, last.err.slice(-600));
   t.is(last.started, floor, "the final run resumed from the last checkpoint");
