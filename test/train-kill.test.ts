@@ -9,7 +9,7 @@
  */
 import test from "ava";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lastValueFrom, toArray } from "rxjs";
@@ -125,6 +125,10 @@ test("`pcl-stream train` SIGKILLed at 10 random points, 5 of them inside checkpo
   t.is(final.manifest.iteration, TOTAL);
   t.deepEqual(readdirSync(out).sort(), ["best", "latest", "metrics.jsonl"], "no temp or moved-aside folder left");
   t.true(resumedAt.length >= 9, `resumed ${resumedAt.length} times`);
+  // metrics.jsonl: each step once, in order, though the steps after each checkpoint ran twice.
+  const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; iteration: number })
+    .filter((e) => e.type === "step").map((e) => e.iteration);
+  t.deepEqual(steps, Array.from({ length: TOTAL }, (_, i) => i));
 
   // The same run, never killed, in this process: batches and draws depend only on (seed, iteration).
   await selectBackend("cpu", { quiet: true });

@@ -23,7 +23,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { concat, concatMap, defer, EMPTY, from, mergeMap, Observable, of, Subject, takeWhile, tap, type ObservableInput } from "rxjs";
+import { concat, concatMap, concatWith, defer, EMPTY, from, map, mergeMap, Observable, of, Subject, takeWhile, tap, type ObservableInput } from "rxjs";
 import { readCheckpoint, assignVariables } from "../../checkpoint/load.js";
 import { saveCheckpoint } from "../../checkpoint/save.js";
 import { specToJson } from "../../checkpoint/spec-json.js";
@@ -238,26 +238,42 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
   /** Steps whose losses are read (asynchronously) and reported; the others' are freed unread. */
   const logged = (done: number) => done % t.logEvery === 0 || done === iterations || done === startIteration + 1;
 
-  const afterStep = async (losses: StepLosses | null): Promise<TrainEvent[]> => {
+  /** The step's event (when its losses were read). */
+  const stepEvents = (losses: StepLosses | null): TrainEvent[] => {
     const done = state.iteration;
     const elapsedMs = Date.now() - started;
-    const events: TrainEvent[] = [];
     const now = performance.now();
     eta.step(now - mark, done);
     mark = now;
-    if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) });
+    return losses ? [{ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) }] : [];
+  };
+
+  /**
+   * After a step: its validation when one is due, then the checkpoint when one is due (`alsoBest`:
+   * OUT/best too). Each phase runs after the events before it have gone out (and into the metrics
+   * file), so a checkpoint never gets ahead of the events of the steps and validation it holds: a run
+   * killed right after a checkpoint has logged everything before it, and a resume redoes (and logs
+   * again, see writeMetrics) only what came after.
+   */
+  let due: { readonly alsoBest: boolean; readonly validated: boolean } | null = null;
+  const validationEvents = async (): Promise<TrainEvent[]> => {
+    const done = state.iteration;
+    due = null;
     if (done % t.validateEvery === 0 || done === iterations) {
       await assertFinite(); // before validating weights a bad step touched
       const v = await validation();
-      events.push(...v);
       const improved = v.some((e) => e.type === "validation" && e.best);
-      events.push(...(await checkpoint(improved || (!evalG && done === iterations))));
-      eta.validation(performance.now() - mark);
-      mark = performance.now();
-    } else if (cadenceDue(done)) {
-      events.push(...(await checkpoint(false)));
-      mark = performance.now();
+      due = { alsoBest: improved || (!evalG && done === iterations), validated: true };
+      return v;
     }
+    if (cadenceDue(done)) due = { alsoBest: false, validated: false };
+    return [];
+  };
+  const checkpointEvents = async (): Promise<TrainEvent[]> => {
+    if (!due) return [];
+    const events = await checkpoint(due.alsoBest);
+    if (due.validated) eta.validation(performance.now() - mark);
+    mark = performance.now();
     return events;
   };
 
@@ -275,33 +291,42 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
     onSkip: (file, reason) => skips.push({ type: "skip", file, reason }),
   }).pipe(
     takeWhile(() => !stopRequested && state.iteration < iterations),
-    concatMap((batch) => concat(
-      // Said before the first step starts: on a slow machine it can take minutes.
-      state.iteration === startIteration ? of<TrainEvent[]>([...skips.splice(0), firstStep(plan.chosen)]) : EMPTY,
-      tracked(async () => {
-        // Yield to the event loop once per step: with every image cached, the batch chain resolves
-        // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (stopRequested || abandoned) return [];
-        const log = logged(state.iteration + 1);
-        // Gradient norms every step: the finite check reads them (one reduction per network).
-        const step = trainStep(state, batch, { gradNorm: true });
-        guard.watch(step.iteration, [
-          ...[...step.terms].map(([name, v]) => [`G's loss term '${name}'`, v] as const),
-          ["G's total loss", step.generator], ["E's loss", step.discriminator],
-          ["G's gradient (global norm)", step.gradNormGenerator], ["E's gradient (global norm)", step.gradNormEmbedding],
-        ]);
-        demand.next();
-        let losses: StepLosses | null = null;
-        if (log) {
-          losses = await readStep(step);
-          await assertFinite();
-        } else disposeStep(step);
-        return [...skips.splice(0), ...(await afterStep(losses))];
-      }),
-    )),
-    takeWhile(() => !stopRequested && state.iteration < iterations, true),
-    mergeMap((events): ObservableInput<TrainEvent> => from(events)),
+    concatMap((batch) => {
+      let stepped = false;
+      return concat(
+        // Said before the first step starts: on a slow machine it can take minutes.
+        state.iteration === startIteration ? of<TrainEvent[]>([...skips.splice(0), firstStep(plan.chosen)]) : EMPTY,
+        tracked(async () => {
+          // Yield to the event loop once per step: with every image cached, the batch chain resolves
+          // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (stopRequested || abandoned) return [];
+          const log = logged(state.iteration + 1);
+          // Gradient norms every step: the finite check reads them (one reduction per network).
+          const step = trainStep(state, batch, { gradNorm: true });
+          guard.watch(step.iteration, [
+            ...[...step.terms].map(([name, v]) => [`G's loss term '${name}'`, v] as const),
+            ["G's total loss", step.generator], ["E's loss", step.discriminator],
+            ["G's gradient (global norm)", step.gradNormGenerator], ["E's gradient (global norm)", step.gradNormEmbedding],
+          ]);
+          demand.next();
+          let losses: StepLosses | null = null;
+          if (log) {
+            losses = await readStep(step);
+            await assertFinite();
+          } else disposeStep(step);
+          stepped = true;
+          return [...skips.splice(0), ...stepEvents(losses)];
+        }),
+        tracked(async () => (stepped ? validationEvents() : [])),
+      ).pipe(
+        map((events) => ({ events, after: false })),
+        concatWith(tracked(async () => (stepped ? checkpointEvents() : [])).pipe(map((events) => ({ events, after: true })))),
+      );
+    }),
+    // Ends after the cadence part of the last step (or of the step a stop came during).
+    takeWhile((x) => !x.after || (!stopRequested && state.iteration < iterations), true),
+    mergeMap((x): ObservableInput<TrainEvent> => from(x.events)),
   );
 
   const stopWatch = o.stop.subscribe(() => { stopRequested = true; });
