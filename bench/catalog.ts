@@ -52,4 +52,5 @@ export const WORKLOADS: readonly Entry[] = [
   { names: ["interop"], optIn: true, load: async () => [(await import("./interop.js")).interopWorkload] },
   { names: ["watch"], load: async () => [{ kind: "report", inference: true, ...(await import("./watch.js")).watchWorkload }] as Workload[] },
   { names: ["queue"], optIn: true, load: async () => [{ kind: "report", inference: true, ...(await import("./queue.js")).queueWorkload }] as Workload[] },
+  { names: ["soak-train"], optIn: true, load: async () => [{ kind: "report", ...(await import("./soak-train.js")).soakTrainWorkload }] as Workload[] },
 ];

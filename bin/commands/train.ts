@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { Subject } from "rxjs";
 import { currentBackend } from "../../src/backend/index.js";
 import { ABLATIONS, ablate, GraphError, isAblation, RECOMPUTE_MODES, withOverrides, type PclSpec, type Recompute, type SpecOverrides } from "../../src/index.js";
-import { bundledData, formatBytes, MemoryPlanError, REPORT_FILE, startDashboard, train, TrainSetupError, writeReport, type Dashboard, type PlannedMemory, type TrainEvent } from "../../src/train/index.js";
+import { bundledData, formatBytes, MemoryPlanError, NonFiniteError, REPORT_FILE, startDashboard, train, TrainSetupError, writeReport, type CheckpointCadence, type Dashboard, type PlannedMemory, type TrainEvent } from "../../src/train/index.js";
 import { CheckpointError } from "../../src/serve/index.js";
 import { BACKEND_CHOICES, backendFlag } from "../backend-flag.js";
 import { loadGraphFile } from "../graph-file.js";
@@ -28,6 +28,10 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --alpha X             weight of the contrastive (InfoNCE) term
   --tau X               InfoNCE temperature
   --validate-every N    validation and checkpoint cadence
+  --checkpoint-every C  also write OUT/latest every C iterations (e.g. 500) or every C of time
+                        (e.g. 90s, 10m, 1h); default 10m
+  --lr-scale X          multiply the learning rates (the graph's or --lr's) by X, e.g. --resume
+                        --lr-scale 0.1 after a run stopped on a NaN/inf loss
   --val-metrics LIST    what validation measures: psnr,ssim (always) and niqe (NIQE of the SR images)
   --ablation NAME       ${Object.entries(ABLATIONS).map(([k, v]) => `${k} (${v})`).join("; ")}
   --out DIR             run folder: OUT/latest, OUT/best, OUT/metrics.jsonl (default: runs/<graph name>)
@@ -42,7 +46,9 @@ const HELP = `usage: pcl-stream train GRAPH [options]
   --dashboard [PORT]    serve a live dashboard of the run (default port ${DEFAULT_DASHBOARD_PORT}; 0: any free port) and print its URL
   --dashboard-host H    the address the dashboard listens on (default 127.0.0.1: this machine only)
   At the end, OUT/report.html sums the run up (curves, best validation, crops, recipe, command);
-  OUT/tb/ holds TensorBoard event files (tensorboard --logdir OUT/tb).`;
+  OUT/tb/ holds TensorBoard event files (tensorboard --logdir OUT/tb).
+exit status: 0 done or stopped; 1 an error; 2 bad usage; 3 not enough memory; 4 a NaN or infinite loss
+or gradient (OUT/latest keeps the last good checkpoint)`;
 
 /** `--dashboard` takes an optional value: `--dashboard 8080` and `--dashboard=8080` name the port, a bare `--dashboard` the default. */
 function dashboardArgs(argv: readonly string[]): string[] {
@@ -92,6 +98,27 @@ function overridesOf(v: Record<string, string | boolean | undefined>): SpecOverr
   return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as SpecOverrides;
 }
 
+/** `--checkpoint-every`: "500" (iterations), "90s", "10m", "1.5h". */
+function cadenceOf(v: string | undefined): CheckpointCadence | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(v.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || !(n > 0)) throw new UsageError(`--checkpoint-every must be a number of iterations (e.g. 500) or a time (e.g. 90s, 10m, 1h), got '${v}'`);
+  if (m[2] === undefined) {
+    if (!Number.isInteger(n)) throw new UsageError(`--checkpoint-every: a number of iterations must be a whole number, got '${v}' (add s, m or h for a time)`);
+    return { iterations: n };
+  }
+  return { seconds: n * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"] };
+}
+
+/** `--lr-scale X`: the spec with its learning rates (G's, and E's through the graph's E/G ratio) times X. */
+function scaleLr(spec: PclSpec, v: string | undefined): PclSpec {
+  if (v === undefined) return spec;
+  const x = Number(v);
+  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`--lr-scale must be a positive number, got '${v}'`);
+  return withOverrides(spec, { lr: spec.train.optimizers.generator.lr * x });
+}
+
 /** `overrides/validateEvery` -> `--validate-every`: an override's issue as the flag that set it. */
 const FLAG_OF: Readonly<Record<string, string>> = { iterations: "iters", validateEvery: "validate-every", validateMetrics: "val-metrics" };
 
@@ -127,6 +154,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         lr: { type: "string" }, warmup: { type: "string" }, alpha: { type: "string" }, tau: { type: "string" }, "validate-every": { type: "string" }, "val-metrics": { type: "string" }, ablation: { type: "string" },
         out: { type: "string" }, seed: { type: "string" }, resume: { type: "boolean" }, init: { type: "string" }, backend: { type: "string" }, recompute: { type: "string" },
         "log-format": { type: "string" }, help: { type: "boolean", short: "h" },
+        "checkpoint-every": { type: "string" }, "lr-scale": { type: "string" },
       },
     }));
   } catch (err) {
@@ -144,9 +172,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (ablation !== undefined && !isAblation(ablation)) { console.error(`pcl-stream train: --ablation must be one of ${Object.keys(ABLATIONS).join(", ")}, got '${ablation}'`); return 2; }
 
   let spec: PclSpec;
+  let checkpointEvery: CheckpointCadence | undefined;
   try {
     spec = applyFlags(await loadGraphFile(positionals[0]), values);
     if (ablation) spec = ablate(spec, ablation);
+    spec = scaleLr(spec, values["lr-scale"] as string | undefined);
+    checkpointEvery = cadenceOf(values["checkpoint-every"] as string | undefined);
   } catch (err) {
     if (err instanceof UsageError) { console.error(`pcl-stream train: ${err.message}`); return 2; }
     throw err;
@@ -226,7 +257,8 @@ export async function run(argv: readonly string[]): Promise<number> {
 
   try {
     await new Promise<void>((resolveDone, reject) => {
-      train(spec, { data, val, out, resume, stop, ...(init === undefined ? {} : { init: resolve(init) }), ...(backend === undefined ? {} : { backend }) }).subscribe({ next: (e) => { openDashboard(e); print(e); }, error: reject, complete: resolveDone });
+      train(spec, { data, val, out, resume, stop, ...(init === undefined ? {} : { init: resolve(init) }), ...(backend === undefined ? {} : { backend }), ...(checkpointEvery === undefined ? {} : { checkpointEvery }) })
+        .subscribe({ next: (e) => { openDashboard(e); print(e); }, error: reject, complete: resolveDone });
     });
     try {
       writeReport([out], join(out, REPORT_FILE));
@@ -242,6 +274,14 @@ export async function run(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (err instanceof CheckpointError) { console.error(`pcl-stream train: ${err.message}`); return 2; }
+    if (err instanceof NonFiniteError) {
+      if (tty) process.stderr.write("\n");
+      console.error(`pcl-stream train: ${err.message}`);
+      console.error(err.checkpoint
+        ? `pcl-stream train: to continue from it with a lower learning rate: pcl-stream train ${positionals[0]} --out ${out} --resume --lr-scale 0.1 (plus this run's other flags)`
+        : "pcl-stream train: to start again with a lower learning rate, pass --lr-scale 0.1 (or a smaller --lr)");
+      return 4;
+    }
     if (!(err instanceof MemoryPlanError)) throw err;
     console.error(`pcl-stream train: not enough memory: ${err.message}`);
     return 3;

@@ -7,7 +7,8 @@ import { compileGenerator } from "../compile/network.js";
 import type { PclSpec } from "../dsl/index.js";
 import { generatorUpscaler } from "../model/generator-upscaler.js";
 import type { Upscaler } from "../model/upscaler.js";
-import { CHECKPOINT_FORMAT, MANIFEST_FILE, WEIGHTS_FILE, type CheckpointManifest } from "./format.js";
+import { checkManifest, checkWeights, foreignHint } from "./check-manifest.js";
+import { MANIFEST_FILE, WEIGHTS_FILE, type CheckpointManifest } from "./format.js";
 import { previousDir } from "./save.js";
 import { CheckpointError, specFromJson } from "./spec-json.js";
 import { unpackTensors } from "./tensor-file.js";
@@ -24,28 +25,41 @@ function locate(dir: string): string {
   if (existsSync(join(dir, MANIFEST_FILE))) return dir;
   const previous = previousDir(dir);
   if (existsSync(join(previous, MANIFEST_FILE))) return previous;
-  const hint = existsSync(join(dir, "latest", MANIFEST_FILE)) ? ` (did you mean ${join(dir, "latest")} or ${join(dir, "best")}?)` : "";
+  if (!existsSync(dir)) throw new CheckpointError(`${dir}: no such checkpoint folder`);
+  const hint = existsSync(join(dir, "latest", MANIFEST_FILE)) || existsSync(join(dir, ".latest.previous", MANIFEST_FILE))
+    ? ` (did you mean ${join(dir, "latest")} or ${join(dir, "best")}?)` : foreignHint(dir);
   throw new CheckpointError(`${dir}: not a pcl-stream checkpoint (no ${MANIFEST_FILE})${hint}`);
 }
 
-/** A checkpoint's manifest and spec, without its weights. */
+/**
+ * A checkpoint's manifest and spec, without its weights. The manifest is checked (format, version,
+ * its recorded SHA-256, its fields): a CheckpointError names the file and what is wrong.
+ */
 export async function readCheckpointManifest(dir: string): Promise<Omit<LoadedCheckpoint, "values">> {
   const at = locate(dir);
   const file = join(at, MANIFEST_FILE);
-  let manifest: CheckpointManifest;
+  let text: string;
   try {
-    manifest = JSON.parse(await readFile(file, "utf8")) as CheckpointManifest;
+    text = await readFile(file, "utf8");
   } catch (err) {
     throw new CheckpointError(`${file}: unreadable (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (manifest.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${file}: format '${String(manifest.format)}', expected '${CHECKPOINT_FORMAT}'`);
+  const manifest = checkManifest(text, file);
   return { dir: at, manifest, spec: specFromJson(manifest.spec, file) };
 }
 
+/** The whole checkpoint; weights.bin is checked against the size and SHA-256 its manifest records. */
 export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const { dir: at, manifest, spec } = await readCheckpointManifest(dir);
   const weightsFile = join(at, WEIGHTS_FILE);
-  const values = unpackTensors(manifest.tensors, await readFile(weightsFile), weightsFile);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(weightsFile);
+  } catch (err) {
+    throw new CheckpointError(`${weightsFile}: unreadable (${(err as NodeJS.ErrnoException).code === "ENOENT" ? `missing; ${MANIFEST_FILE} is there` : err instanceof Error ? err.message : String(err)})`);
+  }
+  checkWeights(manifest, bytes, weightsFile);
+  const values = unpackTensors(manifest.tensors, bytes, weightsFile);
   return { dir: at, manifest, spec, values };
 }
 

@@ -11,7 +11,7 @@ import { BACKEND_NAMES, useBackend, type BackendName } from "../backend/select.j
 import type { PclSpec } from "../dsl/index.js";
 import { checkOptions, isBoolean, isObservableInput, isOneOf, isPositiveInt, isString, OptionError } from "../option-check.js";
 import { bundledData } from "../package-root.js";
-import { train as trainPipeline, type TrainEvent } from "../pipelines/train/train.js";
+import { train as trainPipeline, type CheckpointCadence, type TrainEvent } from "../pipelines/train/train.js";
 import { prepareRunFolder } from "./run-folder.js";
 import { METRICS_FILE, writeMetrics } from "./write-metrics.js";
 import { RUN_INFO_FILE, writeRunInfo } from "./write-run-info.js";
@@ -49,7 +49,18 @@ export interface TrainRunOptions {
   readonly memory?: MemoryBudget;
   /** Batches prepared ahead of the step (default 2). */
   readonly prefetch?: number;
+  /**
+   * How often `out/latest` is written besides at validations: `{ iterations: N }` or `{ seconds: S }`
+   * (default `{ seconds: 600 }`, so a crash loses at most 10 minutes of work).
+   */
+  readonly checkpointEvery?: CheckpointCadence;
 }
+
+const isCadence = (v: unknown): boolean => {
+  const c = v as { iterations?: unknown; seconds?: unknown } | null;
+  if (typeof c !== "object" || c === null || Object.keys(c).length !== 1) return false;
+  return "iterations" in c ? isPositiveInt(c.iterations) : typeof c.seconds === "number" && c.seconds > 0 && Number.isFinite(c.seconds);
+};
 
 const isSpec = (v: unknown): v is PclSpec => typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "pcl";
 const isStringOrNull = (v: unknown): boolean => v === null || isString(v);
@@ -70,7 +81,10 @@ const isStringOrNull = (v: unknown): boolean => v === null || isString(v);
  * (`takeUntil`, `take`) abandons the run at once: steps since the last checkpoint are lost, and
  * `resume` redoes them, identically. Errors: bad options throw an OptionError at the call; a spec
  * that is not a PclSpec throws a TypeError; folder problems (TrainSetupError), a resume that does not
- * match (ResumeError) and a run that cannot fit in memory (MemoryPlanError) arrive as the stream's error.
+ * match (ResumeError), a run that cannot fit in memory (MemoryPlanError), a data folder with no usable
+ * image (NoReadableImagesError, listing why each file was rejected) and a NaN or infinite loss or
+ * gradient (NonFiniteError: the iteration and the terms; OUT/latest keeps the last good checkpoint)
+ * arrive as the stream's error.
  */
 export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<TrainEvent> {
   if (!isSpec(spec)) throw new TypeError(`train: spec must be a PCL spec (built with pcl({...}) from "pcl-stream"), got ${spec === null ? "null" : typeof spec}`);
@@ -86,6 +100,7 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
     ["backend", isOneOf(BACKEND_NAMES), `one of ${BACKEND_NAMES.join(", ")}`],
     ["memory", (v) => typeof v === "object" && v !== null, "a MemoryBudget object"],
     ["prefetch", isPositiveInt, "a positive integer"],
+    ["checkpointEvery", isCadence, "{ iterations: a positive integer } or { seconds: a positive number }"],
   ]);
   if (options.memory !== undefined && !("availableBytes" in options.memory)) throw new OptionError("train", "memory", "a MemoryBudget ({ availableBytes, maxTensorBytes, source })", options.memory);
   const data = resolve(options.data ?? bundledData().train);
@@ -104,6 +119,7 @@ export function train(spec: PclSpec, options: TrainRunOptions = {}): Observable<
         stop: options.stop === undefined ? NEVER : from(options.stop),
         ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
         ...(options.memory === undefined ? {} : { memory: options.memory }),
+        ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
       });
       const logged = options.tensorboard === false ? events : events.pipe(writeTensorBoard(join(out, TENSORBOARD_DIR), spec, { runDir: out, backend }));
       return options.metrics === false ? logged : logged.pipe(writeRunInfo(join(out, RUN_INFO_FILE), spec, backend), writeMetrics(join(out, METRICS_FILE)));

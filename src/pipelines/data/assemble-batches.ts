@@ -72,7 +72,7 @@ export async function assembleBatch(images: TrainingImages, index: number, optio
   for (let b = 0; b < batchSize; b++) {
     let pair;
     while (pair === undefined) {
-      if (images.excluded === images.count) throw new NoReadableImagesError(images.dir, images.count);
+      if (images.excluded === images.count) throw new NoReadableImagesError(images.dir, images.count, images.rejected);
       const i = rng.int(images.count);
       pair = await (early.get(i) ?? images.load(i));
     }

@@ -9,13 +9,27 @@ export class DataOptionsError extends RangeError {
   }
 }
 
-/** No image in the folder can be used (none listed, or every one unreadable, too small or unpaired). */
+/** A file the data pipeline left out, and why. */
+export interface RejectedFile {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** Files listed in a NoReadableImagesError's message; the rest are counted. */
+const LISTED = 50;
+
+/**
+ * No image in the folder can be used (none listed, or every one unreadable, too small or unpaired).
+ * The message lists each file left out with the reason (the first 50; `rejected` holds them all).
+ */
 export class NoReadableImagesError extends Error {
   override readonly name = "NoReadableImagesError";
-  constructor(readonly dir: string, readonly skipped: number) {
+  constructor(readonly dir: string, readonly skipped: number, readonly rejected: readonly RejectedFile[] = []) {
+    const list = rejected.slice(0, LISTED).map((r) => `\n  ${r.file}: ${r.reason}`).join("")
+      + (rejected.length > LISTED ? `\n  ... and ${rejected.length - LISTED} more` : "");
     super(skipped === 0
-      ? `${dir}: no image files found (looked for ${IMAGE_EXTENSIONS.join(" ")}, recursively)`
-      : `${dir}: no usable image (all ${skipped} image files were skipped; see the skip reports)`);
+      ? `${dir}: no image files found (looked for ${IMAGE_EXTENSIONS.join(" ")}, recursively)${rejected.length ? `; the files there were rejected:${list}` : ""}`
+      : `${dir}: no usable image (${skipped} image files, all rejected)${list ? `; each file and why:${list}` : "; see the skip reports"}`);
   }
 }
 

@@ -12,4 +12,4 @@ export { cropRgb, cropToScale } from "./crop-to-scale.js";
 export { ByteBudgetCache } from "./byte-budget-cache.js";
 export { decodedBytes } from "./decoded-bytes.js";
 export { createRng, restoreRng, deriveSeed, RngArgumentError, type Rng } from "./rng.js";
-export { DataOptionsError, NoReadableImagesError } from "./errors.js";
+export { DataOptionsError, NoReadableImagesError, type RejectedFile } from "./errors.js";

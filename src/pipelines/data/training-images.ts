@@ -13,10 +13,11 @@
  * const pair = await images.load(0); // { file, hr, lr } or undefined when excluded
  * ```
  */
+import { stat } from "node:fs/promises";
 import { readImage, toRgb, ImageReadError, type RgbImage } from "../../io/image.js";
 import { ByteBudgetCache } from "./byte-budget-cache.js";
 import { cropRgb, cropToScale } from "./crop-to-scale.js";
-import { NoReadableImagesError } from "./errors.js";
+import { NoReadableImagesError, type RejectedFile } from "./errors.js";
 import { listImages, type OnSkip } from "./list-images.js";
 import { pairFiles, type FilePair } from "./pair-files.js";
 
@@ -62,6 +63,8 @@ export interface TrainingImages {
   readonly decodes: number;
   /** Number of candidates found unusable so far. */
   readonly excluded: number;
+  /** Every file left out so far (listing, pairing, decoding), with the reason: what NoReadableImagesError lists. */
+  readonly rejected: readonly RejectedFile[];
   isExcluded(index: number): boolean;
   /** The decoded pair, or undefined when the image is unusable (reported once through onSkip). */
   load(index: number): Promise<TrainPair | undefined>;
@@ -72,18 +75,40 @@ const bytesOf = (pair: TrainPair): number => pair.hr.data.byteLength + pair.lr.d
 const reasonOf = (err: ImageReadError): string => err.message.startsWith(`${err.file}: `) ? err.message.slice(err.file.length + 2) : err.message;
 const size = (img: { width: number; height: number }): string => `${img.width}x${img.height}`;
 
+/**
+ * Why pixels cannot be trained on, or undefined. HR (`decoded`): a value outside [0, 1], or one
+ * flat colour over the whole image (what a broken file often decodes to: nothing to learn, every
+ * crop the same). LR (made by `makeLr`, which may ring a little past [0, 1]): a value that is not finite.
+ */
+function poisonOf(img: RgbImage, decoded: boolean): string | undefined {
+  const d = img.data;
+  const what = decoded ? "decodes to" : "its LR image has";
+  let flat = decoded;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (decoded ? !(v >= 0 && v <= 1) : !Number.isFinite(v)) {
+      return `${what} the value ${v} at pixel (${Math.floor(i / 3) % img.width}, ${Math.floor(i / 3 / img.width)})${decoded ? " (expected values in [0, 1])" : ""}`;
+    }
+    if (flat && v !== d[i % 3]) flat = false;
+  }
+  return flat ? `decodes to one flat colour (${size(img)}, every pixel the same): nothing to learn from` : undefined;
+}
+
 /** Lists the HR folder (and pairs it with the LR folder); errors when nothing is left to use. */
-export async function openTrainingImages(options: TrainingImagesOptions): Promise<TrainingImages> {
-  const hrFiles = await listImages(options.hrDir, { onSkip: options.onSkip });
+export async function openTrainingImages(given: TrainingImagesOptions): Promise<TrainingImages> {
+  const rejected: RejectedFile[] = [];
+  const onSkip: OnSkip = (file, reason) => { rejected.push({ file, reason }); given.onSkip(file, reason); };
+  const options = { ...given, onSkip };
+  const hrFiles = await listImages(options.hrDir, { onSkip });
   let pairs: FilePair[];
   if (options.lrDir !== undefined) {
-    const lrFiles = await listImages(options.lrDir, { onSkip: options.onSkip });
-    pairs = pairFiles({ hrDir: options.hrDir, hrFiles, lrDir: options.lrDir, lrFiles, scale: options.scale, onSkip: options.onSkip });
+    const lrFiles = await listImages(options.lrDir, { onSkip });
+    pairs = pairFiles({ hrDir: options.hrDir, hrFiles, lrDir: options.lrDir, lrFiles, scale: options.scale, onSkip });
   } else {
     pairs = hrFiles.map((hr) => ({ hr }));
   }
-  if (pairs.length === 0) throw new NoReadableImagesError(options.hrDir, hrFiles.length);
-  return new CachedTrainingImages(options, pairs);
+  if (pairs.length === 0) throw new NoReadableImagesError(options.hrDir, hrFiles.length, rejected);
+  return new CachedTrainingImages(options, pairs, rejected);
 }
 
 class CachedTrainingImages implements TrainingImages {
@@ -93,7 +118,7 @@ class CachedTrainingImages implements TrainingImages {
   private readonly pending = new Map<number, Promise<TrainPair | undefined>>();
   private decoded = 0;
 
-  constructor(private readonly options: TrainingImagesOptions, private readonly pairs: readonly FilePair[]) {
+  constructor(private readonly options: TrainingImagesOptions, private readonly pairs: readonly FilePair[], readonly rejected: readonly RejectedFile[]) {
     this.dir = options.hrDir;
     this.cache = new ByteBudgetCache(options.cacheBytes, bytesOf);
   }
@@ -146,6 +171,8 @@ class CachedTrainingImages implements TrainingImages {
     if (lr.width < minLrSize || lr.height < minLrSize) {
       return skip(hrFile, `HR ${size(hrFull)} gives LR ${size(lr)}, smaller than the ${minLrSize}x${minLrSize} LR patch`);
     }
+    const poison = poisonOf(hr, true) ?? poisonOf(lr, false);
+    if (poison) return skip(hrFile, poison);
     const pair: TrainPair = { file: hrFile, hr, lr };
     this.cache.set(index, pair);
     return pair;
@@ -156,8 +183,10 @@ class CachedTrainingImages implements TrainingImages {
     try {
       return toRgb(await readImage(file));
     } catch (err) {
-      if (err instanceof ImageReadError) return err;
-      throw err;
+      if (!(err instanceof ImageReadError)) throw err;
+      // sharp calls an empty file an "unsupported image format": say what it is.
+      const empty = await stat(file).then((s) => s.size === 0, () => false);
+      return empty ? new ImageReadError(file, "an empty file (0 bytes)") : err;
     }
   }
 }

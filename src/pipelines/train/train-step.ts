@@ -43,11 +43,13 @@ export interface StepTensors {
   readonly terms: ReadonlyMap<string, tf.Scalar>;
   readonly lrGenerator: number;
   readonly gradNormGenerator: tf.Scalar | null;
+  /** Global L2 norm of E's gradient, when asked for (`gradNorm`) and E trained this step. */
+  readonly gradNormEmbedding: tf.Scalar | null;
   readonly contrastive: boolean;
 }
 
 export interface StepOptions {
-  /** Compute G's gradient norm even without clipping (for a logged step). Default true. */
+  /** Compute G's (and E's) gradient norm even without clipping (for a logged step, or the finite check). Default true. */
   readonly gradNorm?: boolean;
 }
 
@@ -67,6 +69,8 @@ export function trainStep(s: TrainingState, batch: TrainBatch, options: StepOpti
   const p = batch.patch, P = p * batch.scale, n = batch.batchSize;
 
   let result!: Pick<StepTensors, "discriminator" | "generator" | "terms" | "gradNormGenerator">;
+  let gradNormEmbedding: tf.Scalar | null = null;
+  const wantNorm = options.gradNorm ?? true;
   tf.tidy(() => {
     const lr = tf.tensor4d(batch.lr, [n, p, p, 3]);
     const hr = tf.tensor4d(batch.hr, [n, P, P, 3]);
@@ -77,13 +81,14 @@ export function trainStep(s: TrainingState, batch: TrainBatch, options: StepOpti
     let discriminator: tf.Scalar | null = null;
     // The D step runs on the SR of G's own forward pass (one G forward per iteration), before
     // G's loss reads E: the order of method.md, SR = G(LR); D step; G step.
-    const dStep = trainE ? (sr: tf.Tensor4D) => { discriminator = discriminatorStep(s, sr, hr, contrast, lrE); } : undefined;
-    const g = generatorStep(s, lr, hr, contrast, contrastive ? 1 : 0, lrG, dStep, options.gradNorm ?? true);
+    const keepNorm = wantNorm ? (norm: tf.Scalar) => { gradNormEmbedding = norm; } : undefined;
+    const dStep = trainE ? (sr: tf.Tensor4D) => { discriminator = discriminatorStep(s, sr, hr, contrast, lrE, keepNorm); } : undefined;
+    const g = generatorStep(s, lr, hr, contrast, contrastive ? 1 : 0, lrG, dStep, wantNorm);
     result = { discriminator, ...g };
   });
   s.ema?.update(s.generator.variables);
   s.iteration = it + 1;
-  return { iteration: it, ...result, lrGenerator: lrG, contrastive };
+  return { iteration: it, ...result, gradNormEmbedding, lrGenerator: lrG, contrastive };
 }
 
 /** Reads a step's scalars in one transfer and frees them. */
@@ -107,22 +112,25 @@ export async function readStep(step: StepTensors): Promise<StepLosses> {
 }
 
 export function disposeStep(step: StepTensors): void {
-  tf.dispose([step.generator, ...(step.discriminator ? [step.discriminator] : []), ...(step.gradNormGenerator ? [step.gradNormGenerator] : []), ...step.terms.values()]);
+  tf.dispose([step.generator, ...(step.discriminator ? [step.discriminator] : []), ...(step.gradNormGenerator ? [step.gradNormGenerator] : []), ...(step.gradNormEmbedding ? [step.gradNormEmbedding] : []), ...step.terms.values()]);
 }
 
 /**
  * One update of E on its loss against `sr`, which is treated as detached: only E's variables
  * are differentiated. Returns E's loss before the update (kept: the caller frees it), or null
  * when E is not trained. Its gradient is taken on a tape of its own, so it may run inside G's
- * forward pass (see generatorStep) without adding to G's tape.
+ * forward pass (see generatorStep) without adding to G's tape. `keepNorm`, when given, receives the
+ * global L2 norm of E's gradient before clipping (kept: the receiver frees it).
  */
-export function discriminatorStep(s: TrainingState, sr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, rate: number): tf.Scalar | null {
+export function discriminatorStep(s: TrainingState, sr: tf.Tensor4D, hr: tf.Tensor4D, contrast: Contrast | undefined, rate: number, keepNorm?: (norm: tf.Scalar) => void): tf.Scalar | null {
   if (!s.discriminatorLoss || !s.embedding || !s.adamE) return null;
   const dLoss = s.discriminatorLoss;
   const embedding = s.embedding, adamE = s.adamE;
   return untaped(() => tf.tidy(() => {
     const { value, grads } = tapeVariableGrads(() => dLoss(sr, hr, contrast), [...embedding.variables.values()]);
-    adamE.apply(clip(byPath(grads, embedding.variables), s.spec.train.clipGradNorm, false).grads, rate);
+    const clipped = clip(byPath(grads, embedding.variables), s.spec.train.clipGradNorm, keepNorm !== undefined);
+    if (keepNorm && clipped.norm) keepNorm(tf.keep(clipped.norm));
+    adamE.apply(clipped.grads, rate);
     return tf.keep(value);
   }));
 }

@@ -4,6 +4,11 @@
  *
  * Stopping: when `stop` emits, the step in progress finishes, a checkpoint is written, and the
  * stream completes (the CLI maps SIGINT/SIGTERM to `stop`).
+ * Checkpoints: OUT/latest at every validation, and between them at `checkpointEvery` (default every
+ * 10 minutes), written atomically with checksums (checkpoint/save.ts).
+ * NaN and infinity: every step's losses and gradient norms go into a device-side latch
+ * (finite-guard.ts), read on logged steps and before each checkpoint; a non-finite step stops the
+ * run with a NonFiniteError naming the iteration and the terms, and no checkpoint of its weights.
  * Resuming: with `resume`, OUT/latest is loaded; batches and contrast draws depend only on
  * (seed, iteration), so the run continues exactly as if it had never stopped.
  * Memory: before anything is allocated for the run, the memory plan (memory-plan.ts) measures one
@@ -18,7 +23,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { concat, concatMap, defer, EMPTY, from, mergeMap, Observable, of, Subject, takeWhile, tap, type ObservableInput } from "rxjs";
+import { concat, concatMap, concatWith, defer, EMPTY, from, map, mergeMap, Observable, of, Subject, takeWhile, tap, type ObservableInput } from "rxjs";
 import { readCheckpoint, assignVariables } from "../../checkpoint/load.js";
 import { saveCheckpoint } from "../../checkpoint/save.js";
 import { specToJson } from "../../checkpoint/spec-json.js";
@@ -34,6 +39,8 @@ import { disposeStep, readStep, trainStep, type StepLosses } from "./train-step.
 import { OVERHEAD, planMemory, probeBatches, type MemoryEstimate, type MemoryPlan } from "./memory-plan.js";
 import { initGenerator } from "./init-weights.js";
 import { checkpointContent, createTrainingState, restoreTrainingState, type TrainingState } from "./training-state.js";
+import { createFiniteGuard } from "./finite-guard.js";
+import { NonFiniteError, type GoodCheckpoint } from "./non-finite-error.js";
 import { validate } from "./validate.js";
 import { createCropWriter, CROP_COUNT, type ValidationCrop } from "./validation-crops.js";
 
@@ -54,7 +61,15 @@ export interface TrainPipelineOptions {
   readonly prefetch?: number;
   /** What the backend can hold (default: the active backend's `memoryBudget()`). */
   readonly memory?: MemoryBudget;
+  /** OUT/latest between validations: every N iterations, or every so many seconds (default: every 600 s). */
+  readonly checkpointEvery?: CheckpointCadence;
 }
+
+/** How often `train` writes OUT/latest besides at validations. */
+export type CheckpointCadence = { readonly iterations: number } | { readonly seconds: number };
+
+/** Every 10 minutes: a crash loses at most that much work. */
+export const DEFAULT_CHECKPOINT_CADENCE: CheckpointCadence = { seconds: 600 };
 
 /** The memory plan as the start event reports it (bytes). */
 export interface PlannedMemory {
@@ -127,6 +142,7 @@ export function train(o: TrainPipelineOptions): Observable<TrainEvent> {
     limitCachedMemory(Math.min(DEFAULT_CACHE_BYTES, Math.max(0, headroom)));
     const state = createTrainingState(o.spec, o.spec.train.seed, { recompute: plan.chosen.recompute });
     let resumed = false;
+    let loaded: GoodCheckpoint | null = null;
     if (o.resume) {
       const latest = join(o.out, "latest");
       if (!existsSync(latest) && !existsSync(join(o.out, ".latest.previous"))) throw new ResumeError(`--resume: ${latest} has no checkpoint to resume from`);
@@ -137,12 +153,13 @@ export function train(o: TrainPipelineOptions): Observable<TrainEvent> {
       }
       restoreTrainingState(state, ck);
       resumed = true;
+      loaded = { dir: latest, iteration: ck.manifest.iteration };
     } else if (o.init) {
       await initGenerator(state, o.init).catch((err: unknown) => { state.dispose(); throw err; });
     }
     const pairs = o.val ? await loadValidationPairs(o.val, o.spec.scale, matlabLr, { onSkip: (file, reason) => skips.push({ type: "skip", file, reason }) }) : [];
-    return { state, resumed, pairs, skips, plan };
-  }).pipe(mergeMap(({ state, resumed, pairs, skips, plan }) => run(o, state, resumed, pairs, skips, plan))));
+    return { state, resumed, pairs, skips, plan, loaded };
+  }).pipe(mergeMap(({ state, resumed, pairs, skips, plan, loaded }) => run(o, state, resumed, pairs, skips, plan, loaded))));
 }
 
 function plannedMemory(plan: MemoryPlan): PlannedMemory {
@@ -161,7 +178,7 @@ function firstStep(e: MemoryEstimate): TrainEvent {
   return { type: "progress", stage: "first-step", message: `first iteration (batch ${e.batch}${e.recompute === "none" ? "" : `, recompute ${e.recompute}`}): ${about} from the probes, plus one-time compilation and allocation` };
 }
 
-function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan): Observable<TrainEvent> {
+function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pairs: readonly ValidationPair[], skips: TrainEvent[], plan: MemoryPlan, loaded: GoodCheckpoint | null): Observable<TrainEvent> {
   const { spec } = o;
   const t = spec.train;
   const iterations = t.iterations;
@@ -200,10 +217,26 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
     const crops = await cropWriter.write(state.iteration, pairs, srs);
     return [{ type: "validation", iteration: state.iteration, ...score, best, crops }];
   };
+  const guard = createFiniteGuard();
+  /** The last checkpoint of OUT/latest written from finite weights (or loaded to resume). */
+  let good = loaded;
+  let lastCheckpointAt = performance.now();
+  const cadence = o.checkpointEvery ?? DEFAULT_CHECKPOINT_CADENCE;
+  const cadenceDue = (done: number): boolean => ("iterations" in cadence
+    ? done % cadence.iterations === 0
+    : performance.now() - lastCheckpointAt >= cadence.seconds * 1000);
+  /** Throws a NonFiniteError when a step since the last check was not finite. */
+  const assertFinite = async (): Promise<void> => {
+    const bad = await guard.check();
+    if (bad) throw new NonFiniteError(bad, good);
+  };
   const checkpoint = async (alsoBest: boolean): Promise<TrainEvent[]> => {
+    await assertFinite();
     const content = checkpointContent(state, o.backend);
     const latest = join(o.out, "latest");
     await saveCheckpoint(latest, content);
+    good = { dir: latest, iteration: state.iteration };
+    lastCheckpointAt = performance.now();
     const events: TrainEvent[] = [{ type: "checkpoint", iteration: state.iteration, dir: latest }];
     if (alsoBest) {
       const best = join(o.out, "best");
@@ -216,29 +249,49 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
   /** Steps whose losses are read (asynchronously) and reported; the others' are freed unread. */
   const logged = (done: number) => done % t.logEvery === 0 || done === iterations || done === startIteration + 1;
 
-  const afterStep = async (losses: StepLosses | null): Promise<TrainEvent[]> => {
+  /** The step's event (when its losses were read). */
+  const stepEvents = (losses: StepLosses | null): TrainEvent[] => {
     const done = state.iteration;
     const elapsedMs = Date.now() - started;
-    const events: TrainEvent[] = [];
     const now = performance.now();
     eta.step(now - mark, done);
     mark = now;
-    if (losses) events.push({ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) });
+    return losses ? [{ type: "step", ...losses, elapsedMs, itPerSec: ((done - startIteration) * 1000) / Math.max(elapsedMs, 1), etaSeconds: eta.secondsLeft(done) }] : [];
+  };
+
+  /**
+   * After a step: its validation when one is due, then the checkpoint when one is due (`alsoBest`:
+   * OUT/best too). Each phase runs after the events before it have gone out (and into the metrics
+   * file), so a checkpoint never gets ahead of the events of the steps and validation it holds: a run
+   * killed right after a checkpoint has logged everything before it, and a resume redoes (and logs
+   * again, see writeMetrics) only what came after.
+   */
+  let due: { readonly alsoBest: boolean; readonly validated: boolean } | null = null;
+  const validationEvents = async (): Promise<TrainEvent[]> => {
+    const done = state.iteration;
+    due = null;
     if (done % t.validateEvery === 0 || done === iterations) {
+      await assertFinite(); // before validating weights a bad step touched
       const v = await validation();
-      events.push(...v);
       const improved = v.some((e) => e.type === "validation" && e.best);
-      events.push(...(await checkpoint(improved || (!evalG && done === iterations))));
-      eta.validation(performance.now() - mark);
-      mark = performance.now();
+      due = { alsoBest: improved || (!evalG && done === iterations), validated: true };
+      return v;
     }
+    if (cadenceDue(done)) due = { alsoBest: false, validated: false };
+    return [];
+  };
+  const checkpointEvents = async (): Promise<TrainEvent[]> => {
+    if (!due) return [];
+    const events = await checkpoint(due.alsoBest);
+    if (due.validated) eta.validation(performance.now() - mark);
+    mark = performance.now();
     return events;
   };
 
   const finish = tracked(async (): Promise<TrainEvent[]> => {
     const events: TrainEvent[] = [];
     // A stop between cadences still leaves a checkpoint of the last completed step.
-    if (state.iteration % t.validateEvery !== 0 && state.iteration !== iterations && state.iteration > startIteration) events.push(...(await checkpoint(false)));
+    if (good?.iteration !== state.iteration && state.iteration > startIteration) events.push(...(await checkpoint(false)));
     events.push({ type: "done", iteration: state.iteration, stopped: stopRequested, best: state.best });
     return events;
   });
@@ -249,25 +302,42 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
     onSkip: (file, reason) => skips.push({ type: "skip", file, reason }),
   }).pipe(
     takeWhile(() => !stopRequested && state.iteration < iterations),
-    concatMap((batch) => concat(
-      // Said before the first step starts: on a slow machine it can take minutes.
-      state.iteration === startIteration ? of<TrainEvent[]>([...skips.splice(0), firstStep(plan.chosen)]) : EMPTY,
-      tracked(async () => {
-        // Yield to the event loop once per step: with every image cached, the batch chain resolves
-        // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (stopRequested || abandoned) return [];
-        const log = logged(state.iteration + 1);
-        const step = trainStep(state, batch, { gradNorm: log });
-        demand.next();
-        let losses: StepLosses | null = null;
-        if (log) losses = await readStep(step);
-        else disposeStep(step);
-        return [...skips.splice(0), ...(await afterStep(losses))];
-      }),
-    )),
-    takeWhile(() => !stopRequested && state.iteration < iterations, true),
-    mergeMap((events): ObservableInput<TrainEvent> => from(events)),
+    concatMap((batch) => {
+      let stepped = false;
+      return concat(
+        // Said before the first step starts: on a slow machine it can take minutes.
+        state.iteration === startIteration ? of<TrainEvent[]>([...skips.splice(0), firstStep(plan.chosen)]) : EMPTY,
+        tracked(async () => {
+          // Yield to the event loop once per step: with every image cached, the batch chain resolves
+          // in microtasks alone, and signals (SIGINT/SIGTERM -> stop) and timers would never run.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (stopRequested || abandoned) return [];
+          const log = logged(state.iteration + 1);
+          // Gradient norms every step: the finite check reads them (one reduction per network).
+          const step = trainStep(state, batch, { gradNorm: true });
+          guard.watch(step.iteration, [
+            ...[...step.terms].map(([name, v]) => [`G's loss term '${name}'`, v] as const),
+            ["G's total loss", step.generator], ["E's loss", step.discriminator],
+            ["G's gradient (global norm)", step.gradNormGenerator], ["E's gradient (global norm)", step.gradNormEmbedding],
+          ]);
+          demand.next();
+          let losses: StepLosses | null = null;
+          if (log) {
+            losses = await readStep(step);
+            await assertFinite();
+          } else disposeStep(step);
+          stepped = true;
+          return [...skips.splice(0), ...stepEvents(losses)];
+        }),
+        tracked(async () => (stepped ? validationEvents() : [])),
+      ).pipe(
+        map((events) => ({ events, after: false })),
+        concatWith(tracked(async () => (stepped ? checkpointEvents() : [])).pipe(map((events) => ({ events, after: true })))),
+      );
+    }),
+    // Ends after the cadence part of the last step (or of the step a stop came during).
+    takeWhile((x) => !x.after || (!stopRequested && state.iteration < iterations), true),
+    mergeMap((x): ObservableInput<TrainEvent> => from(x.events)),
   );
 
   const stopWatch = o.stop.subscribe(() => { stopRequested = true; });
@@ -283,7 +353,7 @@ function run(o: TrainPipelineOptions, state: TrainingState, resumed: boolean, pa
       abandoned = true;
       stopWatch.unsubscribe();
       demand.complete();
-      const dispose = () => { evalG?.dispose(); state.dispose(); };
+      const dispose = () => { evalG?.dispose(); state.dispose(); guard.dispose(); };
       if (running === undefined) dispose();
       else holdFolder(o.out, running.then(dispose, dispose));
     },
