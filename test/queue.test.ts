@@ -2,8 +2,7 @@
  * The job queue on a real redis-server (started here on a free loopback port, no persistence):
  * three `pcl-stream worker` processes share 60 images while one of them is SIGKILLed holding a job;
  * the failed set, `queue status` and `retry-failed`; idempotent retries; job ids per file version.
- * Skipped with a message where redis-server is not installed. The RESP codec is checked byte for
- * byte against the protocol's examples.
+ * Skipped with a message where redis-server is not installed.
  */
 import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -19,7 +18,6 @@ import { useBackend } from "../src/backend/index.js";
 import { bicubic } from "../src/eval/index.js";
 import { enqueueFiles, parseQueueUrl, queueJobId, queueStatus, queueWorker, retryFailedJobs, upscaleFile, type QueueEvent, type QueueWorkerEvent } from "../src/serve/index.js";
 import { openQueue } from "../src/serve/queue/open-queue.js";
-import { encodeCommand, parseReply, RedisReplyError } from "../src/serve/queue/resp-connection.js";
 import { jobDataProblem } from "../src/serve/queue/upscale-job.js";
 import { redisServerPath, startRedisServer, type RedisServer } from "./helpers/redis-server.js";
 
@@ -91,24 +89,6 @@ test("queue URLs: host, port, db, password; a bad URL names itself and what was 
   t.throws(() => parseQueueUrl("http://x:1"), { name: "QueueError", message: /'http:\/\/x:1': scheme 'http' is not redis \(expected redis:\/\/HOST:PORT/ });
   t.throws(() => parseQueueUrl("redis://x:1/abc"), { message: /database 'abc' is not a non-negative integer/ });
   t.throws(() => parseQueueUrl("localhost:6379"), { message: /expected redis:\/\// });
-});
-
-test("RESP2: commands encode as arrays of bulk strings; replies decode (the protocol spec's examples), partial replies wait", (t) => {
-  t.is(encodeCommand(["LLEN", "mylist"]).toString(), "*2\r\n$4\r\nLLEN\r\n$6\r\nmylist\r\n");
-  t.is(encodeCommand(["SET", "k", Buffer.from([0, 255]), 7]).toString("latin1"), "*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n\x00\xff\r\n$1\r\n7\r\n");
-  t.is(encodeCommand(["SET", "é", ""]).toString(), "*3\r\n$3\r\nSET\r\n$2\r\né\r\n$0\r\n\r\n", "lengths are in bytes");
-  const b = (s: string) => Buffer.from(s);
-  t.deepEqual(parseReply(b("+OK\r\n"), 0), { reply: "OK", next: 5 });
-  t.deepEqual(parseReply(b(":1000\r\n"), 0), { reply: 1000, next: 7 });
-  t.deepEqual(parseReply(b("$5\r\nhello\r\n"), 0), { reply: "hello", next: 11 });
-  t.deepEqual(parseReply(b("$-1\r\n"), 0), { reply: null, next: 5 });
-  t.deepEqual(parseReply(b("*2\r\n$3\r\nfoo\r\n$3\r\nbar\r\n"), 0)?.reply, ["foo", "bar"]);
-  t.deepEqual(parseReply(b("*3\r\n:1\r\n*1\r\n+x\r\n$-1\r\n"), 0)?.reply, [1, ["x"], null]);
-  const error = parseReply(b("-NOSCRIPT No matching script\r\n"), 0)?.reply;
-  t.true(error instanceof RedisReplyError);
-  t.is((error as Error).message, "NOSCRIPT No matching script");
-  t.is(parseReply(b("$5\r\nhel"), 0), undefined);
-  t.is(parseReply(b("*2\r\n$3\r\nfoo\r\n"), 0), undefined);
 });
 
 test("job data from Redis is checked field by field", (t) => {

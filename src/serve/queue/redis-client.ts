@@ -1,53 +1,43 @@
 /**
- * The Redis client BullMQ runs on: BullMQ's own adapter for Bun's client interface
- * (`createBunRedisClient`: Lua scripts by EVALSHA, MULTI/EXEC, reconnects with backoff) over our
- * RESP connection. BullMQ 6 no longer brings ioredis, and this package installs none; passing a built
- * client instance is also what BullMQ's ESM build asks for.
+ * The Redis client BullMQ runs on: an ioredis connection (BullMQ 6's peer dependency for Redis)
+ * wrapped by BullMQ's own ioredis adapter. ioredis reconnects with back-off by itself; BullMQ
+ * duplicates the client for its blocking reads and closes those duplicates with the queue or
+ * worker that made them.
  */
 import type { IRedisClient } from "bullmq";
+import type { Redis } from "ioredis";
 import { parseQueueUrl } from "./queue-url.js";
-import { ConnectionFamily, RespConnection } from "./resp-connection.js";
 
 /** How long a connect attempt waits (ms). */
 export const CONNECT_TIMEOUT_MS = 5000;
 
-/** The connections and adapters made from one client (its duplicates included), for `shutClient`. */
-const families = new WeakMap<IRedisClient, { readonly connections: ConnectionFamily; readonly adapters: Set<IRedisClient> }>();
+/** The ioredis connection under each adapter, for `shutClient`. */
+const connections = new WeakMap<IRedisClient, Redis>();
 
 /** A client for the Redis of `url` (connecting starts at once). Close it with `shutClient` after closing the BullMQ objects using it. */
 export async function redisClientFor(url: string): Promise<IRedisClient> {
   const a = parseQueueUrl(url);
-  const { createBunRedisClient } = await import("bullmq");
-  const connections = new ConnectionFamily();
-  const raw = new RespConnection({
-    host: a.host, port: a.port, db: a.db, tls: a.tls, connectTimeout: CONNECT_TIMEOUT_MS,
+  // Loaded here, not at import: the package's entry points change no process state on import.
+  const { Redis: RedisClient } = await import("ioredis");
+  const { createIORedisClient } = await import("bullmq");
+  const raw = new RedisClient({
+    host: a.host, port: a.port, db: a.db, connectTimeout: CONNECT_TIMEOUT_MS,
+    // BullMQ's workers block on Redis: a command must wait for a reconnect instead of failing after N retries.
+    maxRetriesPerRequest: null,
+    ...(a.tls ? { tls: {} } : {}),
     ...(a.username === undefined ? {} : { username: a.username }), ...(a.password === undefined ? {} : { password: a.password }),
-  }, connections);
-  // The adapter's raw-client type is Bun's; ours has the same members it uses.
-  const client = createBunRedisClient(raw as unknown as Parameters<typeof createBunRedisClient>[0]);
-  const adapters = new Set<IRedisClient>([client]);
-  const track = (c: IRedisClient): IRedisClient => {
-    const duplicate = c.duplicate.bind(c);
-    c.duplicate = (...args: unknown[]) => {
-      const d = track(duplicate(...args));
-      adapters.add(d);
-      return d;
-    };
-    return c;
-  };
-  families.set(track(client), { connections, adapters });
+  });
+  // Connection trouble reaches the caller through BullMQ's 'error' events and the connect timeout;
+  // without a listener here ioredis would also print each reconnect failure.
+  raw.on("error", () => undefined);
+  const client = createIORedisClient(raw);
+  connections.set(client, raw);
   return client;
 }
 
-/**
- * Closes a client for good, with every duplicate: quits them, marks them ended (so the adapter's
- * reconnect timer stops; its `quit` alone does not stop one that is already retrying) and closes
- * their sockets.
- */
+/** Closes a client for good: quits it and stops its reconnecting. */
 export async function shutClient(client: IRedisClient): Promise<void> {
-  const family = families.get(client);
-  await client.quit().catch(() => undefined);
-  if (!family) return;
-  for (const a of family.adapters) a.status = "end";
-  family.connections.shut();
+  const raw = connections.get(client);
+  if (raw && raw.status === "ready") await raw.quit().catch(() => undefined);
+  raw?.disconnect(false);
 }
