@@ -3,8 +3,8 @@
  * planned output, stamped with the input's mtime.
  */
 import type { Upscaler } from "../../model/upscaler.js";
-import { upscaleFile, type TileOptions } from "../upscale-file.js";
+import { upscaleFile, type MemoryOptions, type TileOptions } from "../upscale-file.js";
 import type { ImageJob } from "./upscale-each.js";
 
-export const imageJob = (upscaler: Upscaler, tiling: TileOptions = {}): ImageJob => (image) =>
+export const imageJob = (upscaler: Upscaler, tiling: TileOptions & MemoryOptions = {}): ImageJob => (image) =>
   upscaleFile(image.file, image.output, upscaler, { ...tiling, format: image.outputFormat, mtimeMs: image.mtimeMs });

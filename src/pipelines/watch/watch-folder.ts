@@ -8,7 +8,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { concat, defer, from, ReplaySubject, switchMap, takeUntil, type Observable } from "rxjs";
 import type { Upscaler } from "../../model/upscaler.js";
-import type { TileOptions } from "../upscale-file.js";
+import type { MemoryOptions, TileOptions } from "../upscale-file.js";
 import type { AfterSuccessHook, ThenAction } from "./after-success.js";
 import { cleanTempFiles } from "./clean-temp-files.js";
 import { FAILED_LOG_NAME, readFailedLog } from "./failed-log.js";
@@ -19,7 +19,7 @@ import type { ImageJob } from "./upscale-each.js";
 import { upscaleFiles } from "./upscale-files.js";
 import { watchFiles } from "./watch-files.js";
 
-export interface WatchFolderOptions extends TileOptions {
+export interface WatchFolderOptions extends TileOptions, MemoryOptions {
   readonly inDir: string;
   readonly outDir: string;
   readonly upscaler: Upscaler;
