@@ -111,9 +111,9 @@ export function commonFlags(values: CommonValues): CommonFlags {
 /** One line per event: `done  in -> out (WxH -> WxH, N ms)`, `skip  in (reason)`, `FAIL  in: error`. */
 export function eventLine(event: FileEvent): string {
   switch (event.type) {
-    case "done": return `done  ${event.file} -> ${event.output} (${event.width}x${event.height} -> ${event.outWidth}x${event.outHeight}, ${event.ms} ms)`;
+    case "done": return `done  ${event.file} -> ${event.output} (${event.width}x${event.height} -> ${event.outWidth}x${event.outHeight}, ${event.ms} ms)${event.clearedFailure === undefined ? "" : "; its earlier failure is cleared from failed.jsonl"}`;
     case "skipped": return `skip  ${event.file} (${event.reason}${event.output ? `: ${event.output}` : ""})`;
-    case "failed": return `FAIL  ${event.file}: ${event.error}`;
+    case "failed": return `FAIL  ${event.file}: ${event.error}${event.retryInMs === undefined ? "" : ` (trying again in ${Math.round(event.retryInMs / 1000)} s)`}`;
     case "watching": return `watching ${event.dir} (Ctrl-C to stop)`;
     case "warning": return `warning: ${event.message}`;
   }

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { atomically, encodePixels, keeps16Bit, TEMP_PREFIX, type AtomicWriteOptions, type OutputFormat } from "./image.js";
+import { atomically, encodePixels, ImageWriteError, keeps16Bit, TEMP_PREFIX, type AtomicWriteOptions, type OutputFormat } from "./image.js";
 import { loadSharp } from "./sharp.js";
 import { TiffRowWriter, type TiffRowsInfo } from "./tiff-row-writer.js";
 
@@ -39,10 +39,13 @@ export async function encodeRowsAtomic(file: string, info: TiffRowsInfo, format:
       const rawFile = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}-rows-${basename(file)}.tif`);
       const writer = await TiffRowWriter.create(rawFile, info, { bigTiff: options.bigTiff });
       try {
+        const write: WriteRows = (rows) => writer.write(rows).catch((err: unknown) => {
+          throw new ImageWriteError(file, err instanceof Error ? err.message : String(err), (err as NodeJS.ErrnoException).code);
+        });
         try {
-          await produce((rows) => writer.write(rows));
+          await produce(write);
         } catch (error) {
-          producerError = { error };
+          if (!(error instanceof ImageWriteError)) producerError = { error };
           throw error;
         }
         await writer.finish();

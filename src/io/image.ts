@@ -44,9 +44,23 @@ export class ImageReadError extends Error {
 /** An output image that could not be written (the message names the file and why). */
 export class ImageWriteError extends Error {
   override readonly name = "ImageWriteError";
-  constructor(readonly file: string, reason: string) {
+  /** The system error code behind it when there is one (ENOSPC, EACCES, EROFS, ...). */
+  readonly code: string | undefined;
+  constructor(readonly file: string, reason: string, code?: string) {
     super(`${file}: cannot write the image (${reason})`);
+    this.code = code ?? errnoInMessage(reason);
   }
+}
+
+/** The errno a message names (libvips reports system errors as text): ENOSPC for "No space left on device", ... */
+function errnoInMessage(message: string): string | undefined {
+  const named = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
+  if (named) return named;
+  if (/no space left on device/i.test(message)) return "ENOSPC";
+  if (/disk quota exceeded/i.test(message)) return "EDQUOT";
+  if (/read-only file system/i.test(message)) return "EROFS";
+  if (/permission denied/i.test(message)) return "EACCES";
+  return undefined;
 }
 
 /** Decodes a file (or an in-memory buffer, `name` used in errors) with EXIF orientation applied. */
@@ -191,19 +205,31 @@ export async function encodeImage(img: Omit<DecodedImage, "format">, format: Out
 export interface AtomicWriteOptions {
   /** Stamps the file with this modification time (seconds since the epoch, or a Date) before the rename. */
   readonly mtime?: number | Date;
+  /** Called once the temp file is complete, before the rename; what it throws is passed on as is (and nothing is renamed). */
+  readonly beforeRename?: () => Promise<void>;
 }
 
 /** Runs `write(tmp)` on a temp file beside `file` (`.pcl-tmp-*`), then renames it to `file`; the temp file is removed on failure. */
 export async function atomically(file: string, write: (tmp: string) => Promise<unknown>, options?: AtomicWriteOptions): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(file)}`);
+  let vetoed: { readonly err: unknown } | undefined;
   try {
+    await mkdir(dirname(file), { recursive: true });
     await write(tmp);
     if (options?.mtime !== undefined) await utimes(tmp, new Date(), options.mtime);
+    if (options?.beforeRename) {
+      try {
+        await options.beforeRename();
+      } catch (err) {
+        vetoed = { err };
+        throw err;
+      }
+    }
     await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw new ImageWriteError(file, err instanceof Error ? err.message : String(err));
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (vetoed || err instanceof ImageWriteError) throw err;
+    throw new ImageWriteError(file, err instanceof Error ? err.message : String(err), (err as NodeJS.ErrnoException).code);
   }
 }
 

@@ -71,6 +71,8 @@ export interface UpscaleFileOptions extends TileOptions, MemoryOptions {
   readonly format: OutputFormat;
   /** Stamp the output with this mtime (the input's, so "output up to date" can be checked exactly). */
   readonly mtimeMs?: number;
+  /** Called when the output is complete, before it is renamed into place; throwing keeps it out (the watch checks the input did not change meanwhile). */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function upscaleRowsToFile(
   upscaleRgb: UpscaleRgb,
   model: { readonly scale: number; readonly receptiveRadius: number },
   bitDepth: BitDepth,
-  options: TileOptions & { readonly overlap: number; readonly tile: number; readonly format: OutputFormat; readonly mtimeMs?: number },
+  options: TileOptions & { readonly overlap: number; readonly tile: number; readonly format: OutputFormat; readonly mtimeMs?: number; readonly beforeCommit?: () => Promise<void> },
 ): Promise<void> {
   const { scale } = model;
   const { channels } = rows;
@@ -99,7 +101,7 @@ export async function upscaleRowsToFile(
       alpha?.(lr, lrTop, data, channels as 2 | 4, outRow, outRow + band.height);
       await write(data);
     }),
-  { ...(options.mtimeMs === undefined ? {} : { mtime: options.mtimeMs / 1000 }) });
+  { ...(options.mtimeMs === undefined ? {} : { mtime: options.mtimeMs / 1000 }), ...(options.beforeCommit ? { beforeRename: options.beforeCommit } : {}) });
 }
 
 /**
@@ -125,7 +127,7 @@ export async function upscaleFile(input: string, output: string, upscaler: Upsca
   } else {
     const img = { ...(await rows.read(0, rows.height)), format: rows.format };
     const out = await upscaleDecoded(img, upscaleRgb, upscaler, bitDepth, { ...options, tile, overlap });
-    await encodeImageAtomic(output, out, options.format, options.mtimeMs === undefined ? undefined : { mtime: options.mtimeMs / 1000 });
+    await encodeImageAtomic(output, out, options.format, { ...(options.mtimeMs === undefined ? {} : { mtime: options.mtimeMs / 1000 }), ...(options.beforeCommit ? { beforeRename: options.beforeCommit } : {}) });
   }
   return sizes;
 }
