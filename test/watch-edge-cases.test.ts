@@ -171,8 +171,8 @@ test.serial("a read-only output folder: the failure is recorded (or warned), no 
   let makeReadOnly: () => Promise<void>, makeWritable: () => Promise<void>;
   if (isRoot) {
     const remount = tmpfs(t, mnt, "4m");
-    makeReadOnly = async () => remount("ro");
-    makeWritable = async () => remount("rw");
+    makeReadOnly = async () => { remount("ro"); };
+    makeWritable = async () => { remount("rw"); };
   } else {
     t.log("not root: the read-only folder is a chmod 555 one (EACCES) instead of a read-only tmpfs (EROFS)");
     makeReadOnly = () => chmod(OUT, 0o555);
