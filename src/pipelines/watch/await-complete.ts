@@ -21,7 +21,7 @@ export interface AwaitCompleteOptions {
   readonly pollMs: number;
   /** The input pixel limit (inputs above it are left to the job, which refuses them from the header). */
   readonly maxInputPixels?: number;
-  /** Files checked at once (default 8; most of the time is waiting). */
+  /** Files decoded at once (default 2); files waiting to change wait without limit. */
   readonly concurrency?: number;
 }
 
@@ -50,11 +50,28 @@ async function changesWithin(file: string, version: FileVersion, graceMs: number
   }
 }
 
+/** Runs at most `n` of the functions given to it at once, the others queued in order. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  return async (fn) => {
+    if (running >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  };
+}
+
 export function awaitComplete(o: AwaitCompleteOptions): OperatorFunction<Step, Step> {
+  const decoding = limiter(o.concurrency ?? 2);
   return mergeMap((step: Step) => {
     if (step.type === "image") {
       return from((async (): Promise<Step> => {
-        const error = await decodeError(step.file, o.maxInputPixels);
+        const error = await decoding(() => decodeError(step.file, o.maxInputPixels));
         if (error === undefined) return step;
         const change = await changesWithin(step.file, step, o.graceMs, o.pollMs);
         if (change) return { type: "skipped", file: step.file, reason: change };
@@ -66,5 +83,5 @@ export function awaitComplete(o: AwaitCompleteOptions): OperatorFunction<Step, S
       return from(changesWithin(step.file, version, o.graceMs, o.pollMs).then((change): Step => (change ? { type: "skipped", file: step.file, reason: change } : step)));
     }
     return of(step);
-  }, o.concurrency ?? 8);
+  });
 }
