@@ -196,7 +196,8 @@ function tmpfs(t: { teardown: (fn: () => void) => void }, dir: string, size: str
   }
   const up = tinyConvUpscaler(2);
   t.teardown(() => up.dispose());
-  const w = observeWatch({ inDir: IN, outDir: OUT, upscaler: up, stabilityMs: 100, pollMs: 25, retryMs: 400 });
+  // The back-off outlasts the checks below, so no retry is writing while they look at OUT.
+  const w = observeWatch({ inDir: IN, outDir: OUT, upscaler: up, stabilityMs: 100, pollMs: 25, retryMs: 2500 });
   t.teardown(() => w.handle.stop());
   await w.until((es) => es.some((e) => e.type === "watching"), "watching");
   await makeReadOnly();
@@ -205,7 +206,7 @@ function tmpfs(t: { teardown: (fn: () => void) => void }, dir: string, size: str
   await w.until((es) => es.some((e) => e.type === "failed" && e.file === join(IN, "x.png")), "the failure");
   const failed = w.of(join(IN, "x.png")).find((e) => e.type === "failed") as Extract<FileEvent, { type: "failed" }>;
   t.is(failed.code, canMountTmpfs ? "EROFS" : "EACCES");
-  t.is(failed.retryInMs, 400);
+  t.is(failed.retryInMs, 2500);
   t.deepEqual(await readFile(join(IN, "x.png")), bytes, "the input is untouched");
   t.deepEqual((await readdir(OUT)).filter((f) => f !== "failed.jsonl"), [], "no partial output");
   await makeWritable();
@@ -228,12 +229,13 @@ for (const streamed of [false, true]) {
     const big = await encodeImage(image(200, 170, 12, true), "png");
     await writeFile(join(IN, "big.png"), big);
     await writeFile(join(IN, "small.png"), await encodeImage(image(8, 8, 13), "png"));
-    const w = observeWatch({ inDir: IN, outDir: OUT, upscaler: up, stabilityMs: 100, pollMs: 25, retryMs: 300, ...(streamed ? { maxInMemoryBytes: 0 } : {}) });
+    // The back-off outlasts the checks below, so no retry is writing while they look at OUT.
+    const w = observeWatch({ inDir: IN, outDir: OUT, upscaler: up, stabilityMs: 100, pollMs: 25, retryMs: 2500, ...(streamed ? { maxInMemoryBytes: 0 } : {}) });
     t.teardown(() => w.handle.stop());
     await w.until((es) => es.some((e) => e.type === "failed" && e.file === join(IN, "big.png")) && es.some((e) => e.type === "done" && e.file === join(IN, "small.png")), "big fails, small is done");
     const failed = w.of(join(IN, "big.png")).find((e) => e.type === "failed") as Extract<FileEvent, { type: "failed" }>;
     t.is(failed.code, "ENOSPC", failed.error);
-    t.is(failed.retryInMs, 300);
+    t.is(failed.retryInMs, 2500);
     t.deepEqual(await readFile(join(IN, "big.png")), big, "the input is untouched");
     t.deepEqual((await readdir(OUT)).filter((f) => f !== "failed.jsonl").sort(), ["small_x2.png"], "no partial output, no temp file");
     t.deepEqual((await readLog(OUT)).map((r) => [r.file, r.code]), [[join(IN, "big.png"), "ENOSPC"]]);
