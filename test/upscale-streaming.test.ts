@@ -171,3 +171,24 @@ test("--max-input-pixels: an input above the limit fails from its header, naming
   await upscaleFile(input, join(dir, "o.png"), up, { format: "png", maxInputPixels: 60_000 });
   t.deepEqual((await readdir(dir)).sort(), ["big.png", "o.png"]);
 });
+
+test.serial("pcl-stream upscale --max-input-pixels: the file above the limit fails with the message, exit 1; a bad value is a usage error", async (t) => {
+  const dir = await tempDir(t);
+  const input = join(dir, "wide.png");
+  await sharp({ create: { width: 400, height: 100, channels: 3, background: "#406080" } }).png().toFile(input);
+  const { run } = await import("../bin/commands/upscale.js");
+  const lines: string[] = [];
+  const error = console.error, log = console.log;
+  console.error = (...a: unknown[]) => { lines.push(a.join(" ")); };
+  console.log = (...a: unknown[]) => { lines.push(a.join(" ")); };
+  try {
+    t.is(await run(["--model", "bicubic", "--scale", "2", "--backend", "cpu", "--max-input-pixels", "39999", "-o", join(dir, "out"), input]), 1);
+    t.true(lines.some((l) => /^FAIL .*wide\.png: .*400x100 is 0\.0 Mpx, above the limit of 0\.0 Mpx; raise --max-input-pixels/.test(l)), lines.join("\n"));
+    t.is(await run(["--model", "bicubic", "--scale", "2", "--backend", "cpu", "--max-input-pixels", "40000", "-o", join(dir, "out"), input]), 0);
+    t.is(await run(["--model", "bicubic", "--max-input-pixels", "lots", input]), 2);
+    t.true(lines.some((l) => l.includes("--max-input-pixels: expected an integer >= 1, got 'lots'")));
+  } finally {
+    console.error = error;
+    console.log = log;
+  }
+});
