@@ -6,7 +6,7 @@
  * and metric works on (gray replicated, alpha dropped, values in [0, 1]).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, statfs, utimes, writeFile } from "node:fs/promises";
 import { dirname, extname, basename, join } from "node:path";
 import type SharpModule from "sharp";
 import type { Sharp } from "sharp";
@@ -227,10 +227,20 @@ export async function atomically(file: string, write: (tmp: string) => Promise<u
     }
     await rename(tmp, file);
   } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // libvips does not always pass the system error on (a full disk can surface as "Warning treated as
+    // error"): a write that failed with the file system (nearly) full, before its temp file is removed, is ENOSPC.
+    const code = (err as NodeJS.ErrnoException).code ?? errnoInMessage(message) ?? (vetoed || err instanceof ImageWriteError ? undefined : await fullDisk(dirname(file)));
     await rm(tmp, { force: true }).catch(() => undefined);
     if (vetoed || err instanceof ImageWriteError) throw err;
-    throw new ImageWriteError(file, err instanceof Error ? err.message : String(err), (err as NodeJS.ErrnoException).code);
+    throw new ImageWriteError(file, code === "ENOSPC" && !/no space/i.test(message) ? `${message}; no space left on device` : message, code);
   }
+}
+
+/** "ENOSPC" when the file system holding `dir` has less than 1 MiB available, else undefined. */
+async function fullDisk(dir: string): Promise<string | undefined> {
+  const s = await statfs(dir).catch(() => undefined);
+  return s && s.bavail * s.bsize < 2 ** 20 ? "ENOSPC" : undefined;
 }
 
 /**

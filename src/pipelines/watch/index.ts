@@ -13,7 +13,7 @@ export { imageJob } from "./image-job.js";
 export { mapStep } from "./map-step.js";
 export { defaultSuffix, outputFormatFor, outputPathFor, type FormatChoice, type OutputNaming } from "./output-path.js";
 export { recordFailures } from "./record-failures.js";
-export { RETRYABLE_CODES, retryLater, type RetryLaterOptions } from "./retry-later.js";
+export { RETRYABLE_CODES, retryLater, spread, type RetryLaterOptions } from "./retry-later.js";
 export { hasImageExtension, sniffFile, sniffImageFormat, type Sniffed } from "./sniff-image-format.js";
 export { skipKnownFailures } from "./skip-known-failures.js";
 export { skipUpToDate } from "./skip-up-to-date.js";
