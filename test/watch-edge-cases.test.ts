@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { lastValueFrom, toArray } from "rxjs";
 import sharp from "sharp";
 import { encodeImage, type DecodedImage } from "../src/io/image.js";
-import { imageJob, listFiles, spread, upscaleFiles, type FileEvent, type ImageJob } from "../src/pipelines/watch/index.js";
+import { imageJob, listFiles, loggedFiles, readFailedLog, removeFailures, spread, upscaleFiles, type FileEvent, type ImageJob } from "../src/pipelines/watch/index.js";
 import { tinyConvUpscaler } from "./helpers/tiny-conv-upscaler.js";
 import { observeWatch } from "./helpers/observe-watch.js";
 
@@ -249,3 +249,19 @@ for (const streamed of [false, true]) {
   });
 }
 if (!canMountTmpfs) console.log(`watch-edge-cases: ${isRoot ? "root, but mounting a tmpfs is not allowed here" : "not root"}, so the disk-full tests (which mount a small tmpfs) are skipped${isRoot ? ", and the read-only folder test too" : ""}`);
+
+test("failed.jsonl on restart: a failure to be retried does not block its version, a later line supersedes an earlier one, removeFailures drops a file's lines atomically", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "pcl-failed-log-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const log = join(dir, "failed.jsonl");
+  const line = (o: object) => `${JSON.stringify({ time: "2026-01-01T00:00:00Z", error: "e", ...o })}\n`;
+  await writeFile(log, line({ file: "/a.png", size: 1, mtimeMs: 2 }) + line({ file: "/b.png", size: 3, mtimeMs: 4, code: "ENOSPC", retryInMs: 30000 })
+    + line({ file: "/c.png", size: 5, mtimeMs: 6 }) + line({ file: "/c.png", error: "collision" }) + '{"file":"/torn');
+  const known = await readFailedLog(log);
+  t.deepEqual([...known.entries()], [["/a.png", { size: 1, mtimeMs: 2 }]], "b is retried, c's latest line has no version");
+  t.deepEqual([...(await loggedFiles(log))].sort(), ["/a.png", "/b.png", "/c.png"]);
+  t.true(await removeFailures(log, "/c.png"));
+  t.false(await removeFailures(log, "/c.png"));
+  t.deepEqual((await readFile(log, "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { file: string }).file), ["/a.png", "/b.png"], "the torn line goes too");
+  t.deepEqual((await readdir(dir)).sort(), ["failed.jsonl"], "no temp file left");
+});
