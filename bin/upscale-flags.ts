@@ -10,6 +10,7 @@ export const COMMON_USAGE = `  --model MODEL        'bicubic' or a checkpoint di
   --scale N            upscaling factor (default 4; a checkpoint must match it)
   --tile N             LR tile size, context included (default 128)
   --tile-overlap N     LR context pixels per tile side (default: the model's receptive radius, at most 32)
+  --max-input-pixels N refuse inputs of more pixels than N, from the header (default 268435456 = 16384x16384)
   --format F           same | png | jpg | webp | tiff (default same: the input's format)
   --suffix S           added to the name before the extension (default _x<scale>: photo.jpg -> photo_x4.jpg)
   --overwrite          redo files whose output exists and is up to date
@@ -28,6 +29,7 @@ export const COMMON_OPTIONS = {
   scale: { type: "string", default: "4" },
   tile: { type: "string" },
   "tile-overlap": { type: "string" },
+  "max-input-pixels": { type: "string" },
   format: { type: "string", default: "same" },
   suffix: { type: "string" },
   overwrite: { type: "boolean", default: false },
@@ -68,7 +70,7 @@ const FORMATS: readonly FormatChoice[] = ["same", "png", "jpg", "webp", "tiff"];
 export interface CommonFlags {
   readonly model: string;
   readonly scale: number;
-  readonly tiling: { readonly tile?: number; readonly overlap?: number };
+  readonly tiling: { readonly tile?: number; readonly overlap?: number; readonly maxInputPixels?: number };
   readonly format: FormatChoice;
   readonly suffix?: string;
   readonly overwrite: boolean;
@@ -94,12 +96,13 @@ export function commonFlags(values: CommonValues): CommonFlags {
   if (!(THEN_ACTIONS as readonly string[]).includes(then)) throw new UsageError(`--then: expected one of ${THEN_ACTIONS.join(", ")}, got '${then}'`);
   const tile = integerFlag("tile", values.tile, 2);
   const overlap = integerFlag("tile-overlap", values["tile-overlap"], 0);
+  const maxInputPixels = integerFlag("max-input-pixels", values["max-input-pixels"], 1);
   if (tile !== undefined && overlap !== undefined && tile <= 2 * overlap) throw new UsageError(`--tile ${tile} must be more than twice --tile-overlap ${overlap}`);
   if (values.suffix !== undefined && /[\\/]/.test(values.suffix)) throw new UsageError(`--suffix: must not contain a path separator, got '${values.suffix}'`);
   return {
     model: values.model,
     scale: integerFlag("scale", values.scale, 1)!,
-    tiling: { ...(tile === undefined ? {} : { tile }), ...(overlap === undefined ? {} : { overlap }) },
+    tiling: { ...(tile === undefined ? {} : { tile }), ...(overlap === undefined ? {} : { overlap }), ...(maxInputPixels === undefined ? {} : { maxInputPixels }) },
     format: format as OutputFormat | "same",
     suffix: values.suffix,
     overwrite: values.overwrite ?? false,
@@ -116,9 +119,9 @@ export function commonFlags(values: CommonValues): CommonFlags {
 /** One line per event: `done  in -> out (WxH -> WxH, N ms)`, `skip  in (reason)`, `FAIL  in: error`. */
 export function eventLine(event: FileEvent): string {
   switch (event.type) {
-    case "done": return `done  ${event.file} -> ${event.output} (${event.width}x${event.height} -> ${event.outWidth}x${event.outHeight}, ${event.ms} ms)`;
+    case "done": return `done  ${event.file} -> ${event.output} (${event.width}x${event.height} -> ${event.outWidth}x${event.outHeight}, ${event.ms} ms)${event.clearedFailure === undefined ? "" : "; its earlier failure is cleared from failed.jsonl"}`;
     case "skipped": return `skip  ${event.file} (${event.reason}${event.output ? `: ${event.output}` : ""})`;
-    case "failed": return `FAIL  ${event.file}: ${event.error}`;
+    case "failed": return `FAIL  ${event.file}: ${event.error}${event.retryInMs === undefined ? "" : ` (trying again in ${Math.round(event.retryInMs / 1000)} s)`}`;
     case "watching": return `watching ${event.dir} (Ctrl-C to stop)`;
     case "warning": return `warning: ${event.message}`;
   }

@@ -16,14 +16,17 @@ written once its size stays the same for --stable-ms. Images are recognized by c
 files, Thumbs.db, desktop.ini, *.part, *.crdownload, *.tmp and .pcl-tmp-* are ignored.
 Outputs: OUT/<subfolders>/<name><suffix>.<ext>, written atomically and stamped with the input's
 mtime. A file that fails is recorded in OUT/failed.jsonl ({file, error, time, size, mtimeMs}) and
-not tried again until it changes. Leftover .pcl-tmp-* files in OUT are removed on start.
+not tried again until it changes; a later success removes its lines. A file is taken only once it
+decodes completely; two inputs that would write one output are both refused, each naming the other. Leftover .pcl-tmp-* files in OUT are removed on start.
 
 ${COMMON_USAGE}
   --stable-ms N        ms a file's size must stay the same before it is read (default 1000)
   --queue URL          publish a job per image to a shared queue (redis://HOST:PORT[/DB]) instead of
-                       upscaling here; pcl-stream worker processes run them (watch --queue --help)`;
+                       upscaling here; pcl-stream worker processes run them (watch --queue --help)
+  --retry-ms N         ms before a file whose output could not be written (disk full, permission
+                       denied) is tried again; doubles per failure, up to 10 minutes (default 30000)`;
 
-const OPTIONS = { ...COMMON_OPTIONS, "stable-ms": { type: "string", default: "1000" } } as const;
+const OPTIONS = { ...COMMON_OPTIONS, "stable-ms": { type: "string", default: "1000" }, "retry-ms": { type: "string", default: "30000" } } as const;
 
 function parse(argv: readonly string[]) {
   const parsed = parseCommandArgs(argv, OPTIONS);
@@ -31,7 +34,7 @@ function parse(argv: readonly string[]) {
   const common = commonFlags(parsed.values);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected IN and OUT folders, got ${parsed.positionals.length} positional argument(s)`);
   const [inDir, outDir] = parsed.positionals;
-  return { ...common, inDir, outDir, stableMs: integerFlag("stable-ms", parsed.values["stable-ms"], 0)! };
+  return { ...common, inDir, outDir, stableMs: integerFlag("stable-ms", parsed.values["stable-ms"], 0)!, retryMs: integerFlag("retry-ms", parsed.values["retry-ms"], 1)! };
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -53,6 +56,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     then: flags.then,
     moveDir: flags.moveTo,
     stabilityMs: flags.stableMs,
+    retryMs: flags.retryMs,
     stop,
   });
   let signals = 0;

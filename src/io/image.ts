@@ -6,7 +6,7 @@
  * and metric works on (gray replicated, alpha dropped, values in [0, 1]).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, statfs, utimes, writeFile } from "node:fs/promises";
 import { dirname, extname, basename, join } from "node:path";
 import type SharpModule from "sharp";
 import type { Sharp } from "sharp";
@@ -44,9 +44,23 @@ export class ImageReadError extends Error {
 /** An output image that could not be written (the message names the file and why). */
 export class ImageWriteError extends Error {
   override readonly name = "ImageWriteError";
-  constructor(readonly file: string, reason: string) {
+  /** The system error code behind it when there is one (ENOSPC, EACCES, EROFS, ...). */
+  readonly code: string | undefined;
+  constructor(readonly file: string, reason: string, code?: string) {
     super(`${file}: cannot write the image (${reason})`);
+    this.code = code ?? errnoInMessage(reason);
   }
+}
+
+/** The errno a message names (libvips reports system errors as text): ENOSPC for "No space left on device", ... */
+function errnoInMessage(message: string): string | undefined {
+  const named = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
+  if (named) return named;
+  if (/no space left on device/i.test(message)) return "ENOSPC";
+  if (/disk quota exceeded/i.test(message)) return "EDQUOT";
+  if (/read-only file system/i.test(message)) return "EROFS";
+  if (/permission denied/i.test(message)) return "EACCES";
+  return undefined;
 }
 
 /** Decodes a file (or an in-memory buffer, `name` used in errors) with EXIF orientation applied. */
@@ -55,23 +69,38 @@ export async function readImage(file: string | Buffer, name = typeof file === "s
     const sharp = await loadSharp();
     const meta = await sharp(file).metadata();
     if (!meta.width || !meta.height) throw new Error("no width or height");
-    const sixteen = meta.depth === "ushort" || meta.depth === "short";
-    let pipe = sharp(file).rotate();
-    // Without an explicit 16-bit colourspace sharp converts 16-bit input to 8-bit-range sRGB (and gray to 3 channels).
-    if (sixteen) pipe = pipe.toColourspace((meta.channels ?? 3) <= 2 ? "grey16" : "rgb16").raw({ depth: "ushort" });
-    // 8-bit gray stays one channel; gray + alpha comes back as RGBA (sharp drops alpha when asked for b-w).
-    else pipe = (meta.channels === 1 ? pipe.toColourspace("b-w") : pipe).raw();
-    const { data, info } = await pipe.toBuffer({ resolveWithObject: true });
-    const channels = info.channels as ChannelCount;
-    if (channels < 1 || channels > 4) throw new Error(`${info.channels} channels (expected 1 to 4)`);
-    const pixels = sixteen
-      ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice()
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-    return { width: info.width, height: info.height, channels, bitDepth: sixteen ? 16 : 8, data: pixels, format: meta.format ?? "unknown" };
+    const { data, info } = await asStoredPixels(sharp(file).rotate(), meta).toBuffer({ resolveWithObject: true });
+    return storedPixels(data, info, meta);
   } catch (err) {
     if (err instanceof ImageReadError) throw err;
     throw new ImageReadError(name, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** True when sharp decodes this image to 16-bit samples. */
+export const isSixteenBit = (meta: Pick<SharpModule.Metadata, "depth">): boolean => meta.depth === "ushort" || meta.depth === "short";
+
+/**
+ * The decode pipeline's last steps: raw pixels as stored (16-bit kept, 8-bit gray one channel).
+ * `readImage` and the row reader of the streaming path (`openImageRows`) share it, so both see
+ * the same pixels.
+ */
+export function asStoredPixels(pipe: Sharp, meta: Pick<SharpModule.Metadata, "depth" | "channels">): Sharp {
+  // Without an explicit 16-bit colourspace sharp converts 16-bit input to 8-bit-range sRGB (and gray to 3 channels).
+  if (isSixteenBit(meta)) return pipe.toColourspace((meta.channels ?? 3) <= 2 ? "grey16" : "rgb16").raw({ depth: "ushort" });
+  // 8-bit gray stays one channel; gray + alpha comes back as RGBA (sharp drops alpha when asked for b-w).
+  return (meta.channels === 1 ? pipe.toColourspace("b-w") : pipe).raw();
+}
+
+/** `asStoredPixels`' output as a `DecodedImage` (the bytes copied out of sharp's buffer). */
+export function storedPixels(data: Buffer, info: SharpModule.OutputInfo, meta: Pick<SharpModule.Metadata, "depth" | "format">): DecodedImage {
+  const channels = info.channels as ChannelCount;
+  if (channels < 1 || channels > 4) throw new Error(`${info.channels} channels (expected 1 to 4)`);
+  const sixteen = isSixteenBit(meta);
+  const pixels = sixteen
+    ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice()
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return { width: info.width, height: info.height, channels, bitDepth: sixteen ? 16 : 8, data: pixels, format: meta.format ?? "unknown" };
 }
 
 /** True when the image has an alpha channel (2 = gray + alpha, 4 = RGB + alpha). */
@@ -148,14 +177,22 @@ function encoder(sharp: typeof SharpModule, img: Omit<DecodedImage, "format">, f
   // 16-bit data must arrive as a Uint16Array, or its bytes are read as 8-bit samples.
   const raw = bitDepth === 16 ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   // Raw pixels we made ourselves: no decompression-bomb risk, so no pixel limit (an 8000x8000 input at x4 is 1e9 pixels).
-  let pipe = sharp(raw, { limitInputPixels: false, raw: { width: img.width, height: img.height, channels: img.channels } });
+  return encodePixels(sharp(raw, { limitInputPixels: false, raw: { width: img.width, height: img.height, channels: img.channels } }), img.channels, bitDepth, format, quality);
+}
+
+/**
+ * The encoding steps for pixels of `channels` channels at `bitDepth` bits (already reduced to 8 where
+ * `format` keeps no 16), whatever `pipe` reads them from: a raw buffer (`encodeImage`) or the
+ * striped TIFF the streaming path writes row by row (`encodeRowsAtomic`), so both give the same file.
+ */
+export function encodePixels(pipe: Sharp, channels: ChannelCount, bitDepth: BitDepth, format: OutputFormat, quality: number): Sharp {
   // Gray must be marked as such, or sharp writes it as 3-channel sRGB.
-  pipe = pipe.toColourspace(img.channels <= 2 ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb");
+  const p = pipe.toColourspace(channels <= 2 ? (bitDepth === 16 ? "grey16" : "b-w") : bitDepth === 16 ? "rgb16" : "srgb");
   switch (format) {
-    case "png": return pipe.png();
-    case "jpg": return (img.channels === 2 || img.channels === 4 ? pipe.flatten({ background: "#ffffff" }) : pipe).jpeg({ quality });
-    case "webp": return pipe.webp({ quality });
-    case "tiff": return pipe.tiff();
+    case "png": return p.png();
+    case "jpg": return (channels === 2 || channels === 4 ? p.flatten({ background: "#ffffff" }) : p).jpeg({ quality });
+    case "webp": return p.webp({ quality });
+    case "tiff": return p.tiff();
   }
 }
 
@@ -168,20 +205,42 @@ export async function encodeImage(img: Omit<DecodedImage, "format">, format: Out
 export interface AtomicWriteOptions {
   /** Stamps the file with this modification time (seconds since the epoch, or a Date) before the rename. */
   readonly mtime?: number | Date;
+  /** Called once the temp file is complete, before the rename; what it throws is passed on as is (and nothing is renamed). */
+  readonly beforeRename?: () => Promise<void>;
 }
 
 /** Runs `write(tmp)` on a temp file beside `file` (`.pcl-tmp-*`), then renames it to `file`; the temp file is removed on failure. */
-async function atomically(file: string, write: (tmp: string) => Promise<unknown>, options?: AtomicWriteOptions): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+export async function atomically(file: string, write: (tmp: string) => Promise<unknown>, options?: AtomicWriteOptions): Promise<void> {
   const tmp = join(dirname(file), `${TEMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(file)}`);
+  let vetoed: { readonly err: unknown } | undefined;
   try {
+    await mkdir(dirname(file), { recursive: true });
     await write(tmp);
     if (options?.mtime !== undefined) await utimes(tmp, new Date(), options.mtime);
+    if (options?.beforeRename) {
+      try {
+        await options.beforeRename();
+      } catch (err) {
+        vetoed = { err };
+        throw err;
+      }
+    }
     await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw new ImageWriteError(file, err instanceof Error ? err.message : String(err));
+    const message = err instanceof Error ? err.message : String(err);
+    // libvips does not always pass the system error on (a full disk can surface as "Warning treated as
+    // error"): a write that failed with the file system (nearly) full, before its temp file is removed, is ENOSPC.
+    const code = (err as NodeJS.ErrnoException).code ?? errnoInMessage(message) ?? (vetoed || err instanceof ImageWriteError ? undefined : await fullDisk(dirname(file)));
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (vetoed || err instanceof ImageWriteError) throw err;
+    throw new ImageWriteError(file, code === "ENOSPC" && !/no space/i.test(message) ? `${message}; no space left on device` : message, code);
   }
+}
+
+/** "ENOSPC" when the file system holding `dir` has less than 1 MiB available, else undefined. */
+async function fullDisk(dir: string): Promise<string | undefined> {
+  const s = await statfs(dir).catch(() => undefined);
+  return s && s.bavail * s.bsize < 2 ** 20 ? "ENOSPC" : undefined;
 }
 
 /**

@@ -54,25 +54,46 @@ export function rgbRows(img: DecodedImage, y0: number, y1: number): RgbImage {
   return toRgb({ ...img, height: y1 - y0, data: img.data.subarray(y0 * rowLength, y1 * rowLength) });
 }
 
+/** Where the LR rows of the bands come from: a decoded image, or a file read a strip at a time (`openImageRows`). */
+export interface RowSource {
+  readonly width: number;
+  readonly height: number;
+  /** Rows [y0, y1) as a decoded image of height y1 - y0. */
+  read(y0: number, y1: number): DecodedImage | Promise<DecodedImage>;
+}
+
+/** A decoded image as a `RowSource` (its rows are views, not copies). */
+export const rowsOf = (img: DecodedImage): RowSource => ({
+  width: img.width,
+  height: img.height,
+  read: (y0, y1) => ({ ...img, height: y1 - y0, data: img.data.subarray(y0 * img.width * img.channels, y1 * img.width * img.channels) }),
+});
+
 /**
- * Calls `onBand(band, outRow)` for consecutive bands of the upscaled image, top to bottom, one band
- * at a time: `band` holds output rows [outRow, outRow + band.height) at full output width. The
- * band's data is only valid during the call. Resolves after the last band.
+ * Calls `onBand(band, outRow, lr, lrTop)` for consecutive bands of the upscaled image, top to
+ * bottom, one band at a time: `band` holds output rows [outRow, outRow + band.height) at full output
+ * width; `lr` the LR rows (context included) it was made from, starting at row `lrTop`. The band's
+ * data is only valid during the call (awaited when it returns a promise). Resolves after the last band.
  */
-export async function forEachUpscaledBand(img: DecodedImage, upscaleRgb: UpscaleRgb, scale: number, plan: BandPlan, onBand: (band: RgbImage, outRow: number) => void): Promise<void> {
-  const { width, height } = img;
+export async function forEachUpscaledBand(
+  img: DecodedImage | RowSource, upscaleRgb: UpscaleRgb, scale: number, plan: BandPlan,
+  onBand: (band: RgbImage, outRow: number, lr: DecodedImage, lrTop: number) => void | Promise<void>,
+): Promise<void> {
+  const source = "read" in img ? img : rowsOf(img);
+  const { width, height } = source;
   const outWidth = width * scale;
   for (let y0 = 0; y0 < height; y0 += plan.bandRows) {
     const y1 = Math.min(height, y0 + plan.bandRows);
     const c0 = Math.max(0, y0 - plan.context);
     const c1 = Math.min(height, y1 + plan.context);
-    const sr = await upscaleRgb(rgbRows(img, c0, c1));
+    const lr = await source.read(c0, c1);
+    const sr = await upscaleRgb(toRgb(lr));
     if (sr.width !== outWidth || sr.height !== (c1 - c0) * scale) {
       throw new BandError(`forEachUpscaledBand: the upscaler turned ${width}x${c1 - c0} into ${sr.width}x${sr.height} (expected ${outWidth}x${(c1 - c0) * scale} at scale ${scale})`);
     }
     const top = (y0 - c0) * scale;
     const rows = (y1 - y0) * scale;
-    onBand({ width: outWidth, height: rows, data: sr.data.subarray(top * outWidth * 3, (top + rows) * outWidth * 3) }, y0 * scale);
+    await onBand({ width: outWidth, height: rows, data: sr.data.subarray(top * outWidth * 3, (top + rows) * outWidth * 3) }, y0 * scale, lr, c0);
   }
 }
 

@@ -4,13 +4,13 @@
  */
 import type { Upscaler } from "../model/upscaler.js";
 import { OptionError, checkOptions, isBoolean, isNonNegativeInt, isObservableInput, isOneOf, isPositiveInt, isString, type FieldRule } from "../option-check.js";
-import type { TileOptions } from "../pipelines/upscale-file.js";
+import type { MemoryOptions, TileOptions } from "../pipelines/upscale-file.js";
 import { THEN_ACTIONS, type AfterSuccessHook, type ThenAction } from "../pipelines/watch/after-success.js";
 import type { FormatChoice } from "../pipelines/watch/output-path.js";
 import type { ObservableInput } from "rxjs";
 
 /** How each file is upscaled and named, and what happens to its input after. */
-export interface FileJobOptions extends TileOptions {
+export interface FileJobOptions extends TileOptions, MemoryOptions {
   /** The model (from `loadUpscaler` or `bicubic`). */
   readonly upscaler: Upscaler;
   /** Added to the name before the extension (default `_x<scale>`: photo.jpg -> photo_x4.jpg). No path separators. */
@@ -53,14 +53,18 @@ export function checkFileJobOptions(fn: string, o: FileJobOptions, extra: readon
     ["tile", (v) => isPositiveInt(v) && (v as number) >= 2, "an integer >= 2"],
     ["overlap", isNonNegativeInt, "a non-negative integer"],
     ["maxBandBytes", isPositiveInt, "a positive integer"],
+    ["maxInputPixels", isPositiveInt, "a positive integer (pixels)"],
+    ["maxInMemoryBytes", isNonNegativeInt, "a non-negative integer (bytes)"],
     ...extra,
   ]);
   if (o.tile !== undefined && o.overlap !== undefined && o.tile <= 2 * o.overlap) throw new OptionError(fn, "tile", `more than twice overlap (${o.overlap})`, o.tile);
 }
 
-/** The tiling fields of `o` alone (what the per-image job takes). */
-export function tilingOf(o: TileOptions): TileOptions {
+/** The tiling and memory fields of `o` alone (what the per-image job takes). */
+export function tilingOf(o: TileOptions & MemoryOptions): TileOptions & MemoryOptions {
   return {
+    ...(o.maxInputPixels === undefined ? {} : { maxInputPixels: o.maxInputPixels }),
+    ...(o.maxInMemoryBytes === undefined ? {} : { maxInMemoryBytes: o.maxInMemoryBytes }),
     ...(o.tile === undefined ? {} : { tile: o.tile }),
     ...(o.overlap === undefined ? {} : { overlap: o.overlap }),
     ...(o.maxBandBytes === undefined ? {} : { maxBandBytes: o.maxBandBytes }),

@@ -21,6 +21,8 @@ export { FAILED_LOG_NAME, type FailureRecord } from "../pipelines/watch/failed-l
 export { WatchError } from "../pipelines/watch/watch-folder.js";
 export { InputError } from "../pipelines/watch/list-files.js";
 export { ImageReadError, ImageWriteError } from "../io/image.js";
+export { InputTooLargeError, DEFAULT_MAX_INPUT_PIXELS } from "../io/image-rows.js";
+export type { MemoryOptions } from "../pipelines/upscale-file.js";
 export { CheckpointError } from "../checkpoint/spec-json.js";
 export { OptionError } from "../option-check.js";
 export { importWeights, exportModel, EXPORT_FORMATS, InteropError, type ReferenceArch, type ImportWeightsOptions, type ImportedWeights, type ExportFormat, type ExportModelOptions, type ExportedModel } from "../interop/index.js";

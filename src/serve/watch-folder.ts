@@ -21,6 +21,8 @@ export interface WatchFolderOptions extends FileJobOptions {
   readonly stabilityMs?: number;
   /** How often (ms) sizes are polled while waiting for them to settle (default 100). */
   readonly pollMs?: number;
+  /** ms before a file whose output could not be written (disk full, permission denied) is tried again; doubles per failure up to 10 minutes (default 30000). */
+  readonly retryMs?: number;
 }
 
 /**
@@ -28,7 +30,10 @@ export interface WatchFolderOptions extends FileJobOptions {
  * image that appears in `inDir`, until `stop` emits (files in flight finish, then the stream
  * completes) or the subscriber leaves (at once; outputs in flight stay as temp files, removed on the
  * next start). Cold: subscribing starts it. Never loses or repeats a file: a file that fails is
- * recorded in `outDir/failed.jsonl` and not tried again until it changes.
+ * recorded in `outDir/failed.jsonl` and not tried again until it changes (a later success removes
+ * its lines); a file is taken only once it decodes completely; a failure to write the output (disk
+ * full, permission denied) is tried again after `retryMs`; two inputs that would write one output
+ * are both refused.
  *
  * Events: `watching` once the backlog is queued, then one `done` / `skipped` / `failed` per file
  * version, and `warning`s (a leftover temp file removed, an after-success action that failed).
@@ -49,6 +54,7 @@ export function watchFolder(options: WatchFolderOptions): Observable<FileEvent> 
     ["outDir", isString, "a folder path"],
     ["stabilityMs", isNonNegativeInt, "a non-negative integer (ms)"],
     ["pollMs", isPositiveInt, "a positive integer (ms)"],
+    ["retryMs", isPositiveInt, "a positive integer (ms)"],
   ]);
   for (const field of ["inDir", "outDir"] as const) if (options[field] === undefined) throw new OptionError("watchFolder", field, "a folder path", undefined);
   return defer(() => {
@@ -56,7 +62,7 @@ export function watchFolder(options: WatchFolderOptions): Observable<FileEvent> 
       ...tilingOf(options),
       inDir: options.inDir, outDir: options.outDir, upscaler: options.upscaler,
       suffix: options.suffix, format: options.format, overwrite: options.overwrite, concurrency: options.concurrency,
-      recursive: options.recursive, then: options.then, moveDir: options.moveDir, stabilityMs: options.stabilityMs, pollMs: options.pollMs,
+      recursive: options.recursive, then: options.then, moveDir: options.moveDir, stabilityMs: options.stabilityMs, pollMs: options.pollMs, retryMs: options.retryMs,
     });
     const stopWatch = options.stop === undefined ? undefined : from(options.stop).subscribe(() => watch.stop());
     return concat(defer(() => backendInUse("inference")).pipe(ignoreElements()), watch.events$).pipe(finalize(() => stopWatch?.unsubscribe()));

@@ -37,14 +37,26 @@ export type SkipReason =
   | "not-an-image"
   /** The pipeline was stopped before this file started. */
   | "stopping"
-  /** The file disappeared before it was read. */
-  | "gone";
+  /** The file disappeared before (or while) it was read. */
+  | "gone"
+  /** The file changed while it was read (a writer still at work, or a replaced file): this version is dropped, the new one is queued (watch). */
+  | "changed";
 
 /** What happened to a file (`done`, `skipped`, `failed`), or to the watcher (`watching`, `warning`). */
 export type FileEvent =
-  | { readonly type: "done"; readonly file: string; readonly output: string; readonly width: number; readonly height: number; readonly outWidth: number; readonly outHeight: number; readonly ms: number }
+  | {
+      readonly type: "done"; readonly file: string; readonly output: string; readonly width: number; readonly height: number; readonly outWidth: number; readonly outHeight: number; readonly ms: number;
+      /** Watch: this success superseded an earlier failure of the file, now removed from failed.jsonl (its error). */
+      readonly clearedFailure?: string;
+    }
   | { readonly type: "skipped"; readonly file: string; readonly reason: SkipReason; readonly output?: string }
-  | { readonly type: "failed"; readonly file: string; readonly error: string; readonly size?: number; readonly mtimeMs?: number }
+  | {
+      readonly type: "failed"; readonly file: string; readonly error: string; readonly size?: number; readonly mtimeMs?: number;
+      /** The system error code when the failure came from one (ENOSPC, EACCES, EROFS, ...). */
+      readonly code?: string;
+      /** Watch: the failure is the output folder's (full, read-only), not the file's: it is tried again after this many ms. */
+      readonly retryInMs?: number;
+    }
   /** The watcher has scanned the folder (the backlog is queued) and now waits for new files; `backlog`: the files it found (each gets an event). */
   | { readonly type: "watching"; readonly dir: string; readonly backlog?: number }
   /** Something went wrong outside any one file (the watcher itself); the stream goes on. */

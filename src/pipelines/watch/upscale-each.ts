@@ -1,11 +1,13 @@
 /**
  * Stage: upscales images, at most `concurrency` at a time (`mergeMap`), each in isolation: a file
- * that throws becomes a `failed` event and the stream goes on. Two versions of one file never run
+ * that throws becomes a `failed` event (with the system error code, if any) and the stream goes on;
+ * one that changed or vanished while read (`InputChangedError`) is `skipped: changed / gone`. Two versions of one file never run
  * at once (the later waits), a version already queued is not queued twice, and once `isStopping()`
  * says so, queued files are skipped instead of started. Other steps (events) pass straight through,
  * without waiting for a free slot.
  */
 import { connect, defer, filter, from, merge, mergeMap, type OperatorFunction } from "rxjs";
+import { InputChangedError } from "./input-changed.js";
 import type { FileEvent, PendingImage, Step } from "./steps.js";
 
 /** What upscaling one image reports back (sizes in pixels). */
@@ -50,7 +52,9 @@ function perSubscription(job: ImageJob, options: UpscaleEachOptions): [OperatorF
       const size = await job(image);
       return { type: "done", file: image.file, output: image.output, ...size, ms: Math.round(performance.now() - started) };
     } catch (err) {
-      return { type: "failed", file: image.file, error: errorText(err), size: image.size, mtimeMs: image.mtimeMs };
+      if (err instanceof InputChangedError) return { type: "skipped", file: image.file, reason: err.gone ? "gone" : "changed" };
+      const code = (err as { code?: unknown }).code;
+      return { type: "failed", file: image.file, error: errorText(err), size: image.size, mtimeMs: image.mtimeMs, ...(typeof code === "string" ? { code } : {}) };
     }
   }
 

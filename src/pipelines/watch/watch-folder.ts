@@ -6,20 +6,20 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { concat, defer, from, ReplaySubject, switchMap, takeUntil, type Observable } from "rxjs";
+import { concat, defer, from, merge, ReplaySubject, Subject, switchMap, takeUntil, type Observable } from "rxjs";
 import type { Upscaler } from "../../model/upscaler.js";
-import type { TileOptions } from "../upscale-file.js";
+import type { MemoryOptions, TileOptions } from "../upscale-file.js";
 import type { AfterSuccessHook, ThenAction } from "./after-success.js";
 import { cleanTempFiles } from "./clean-temp-files.js";
-import { FAILED_LOG_NAME, readFailedLog } from "./failed-log.js";
+import { FAILED_LOG_NAME, loggedFiles, readFailedLog } from "./failed-log.js";
 import { imageJob } from "./image-job.js";
 import { defaultSuffix, type FormatChoice } from "./output-path.js";
-import type { FileEvent } from "./steps.js";
+import type { FileEvent, PendingFile } from "./steps.js";
 import type { ImageJob } from "./upscale-each.js";
 import { upscaleFiles } from "./upscale-files.js";
 import { watchFiles } from "./watch-files.js";
 
-export interface WatchFolderOptions extends TileOptions {
+export interface WatchFolderOptions extends TileOptions, MemoryOptions {
   readonly inDir: string;
   readonly outDir: string;
   readonly upscaler: Upscaler;
@@ -38,6 +38,10 @@ export interface WatchFolderOptions extends TileOptions {
   /** ms a file's size must stay the same before it is read (default 1000). */
   readonly stabilityMs?: number;
   readonly pollMs?: number;
+  /** ms before a failure of the output folder (disk full, permission denied) is tried again; doubles per failure up to 10 minutes (default 30000). */
+  readonly retryMs?: number;
+  /** ms a file that does not decode completely may take to change before it counts as failed (default 5 x stabilityMs). */
+  readonly incompleteGraceMs?: number;
   /** Replaces the per-image work (tests, benchmarks); default `imageJob(upscaler, tiling)`. */
   readonly job?: ImageJob;
 }
@@ -73,12 +77,14 @@ export function watchFolder(o: WatchFolderOptions): WatchHandle {
     await checkFolders(inDir, outDir);
     const removed = await cleanTempFiles(outDir, o.recursive ?? false);
     const logFile = join(outDir, FAILED_LOG_NAME);
-    return { removed, logFile, known: await readFailedLog(logFile) };
+    return { removed, logFile, known: await readFailedLog(logFile), logged: await loggedFiles(logFile) };
   }).pipe(
-    switchMap(({ removed, logFile, known }) =>
-      concat(
+    switchMap(({ removed, logFile, known, logged }) => {
+      const retries = new Subject<PendingFile>();
+      const stabilityMs = o.stabilityMs ?? 1000, pollMs = o.pollMs ?? 100;
+      return concat(
         from(removed.map((file): FileEvent => ({ type: "warning", message: `removed leftover temp file ${file}` }))),
-        watchFiles(inDir, { recursive: o.recursive, exclude: [outDir, moveDir], stabilityMs: o.stabilityMs, pollMs: o.pollMs }).pipe(
+        merge(watchFiles(inDir, { recursive: o.recursive, exclude: [outDir, moveDir], stabilityMs, pollMs }), retries).pipe(
           takeUntil(stop$),
           upscaleFiles(o.job ?? imageJob(o.upscaler, o), {
             naming: { outDir, suffix: o.suffix ?? defaultSuffix(o.upscaler.scale), format: o.format ?? "same" },
@@ -87,12 +93,15 @@ export function watchFolder(o: WatchFolderOptions): WatchHandle {
             then: o.then,
             moveDir,
             moveRoot: inDir,
-            failures: { logFile, known },
+            failures: { logFile, known, logged },
+            collisions: "siblings",
+            awaitComplete: { graceMs: o.incompleteGraceMs ?? 5 * stabilityMs, pollMs, maxInputPixels: o.maxInputPixels },
+            retry: { retryMs: o.retryMs ?? 30_000, retry: (file) => retries.next(file), root: inDir, isStopping: () => stopping },
             isStopping: () => stopping,
           }),
         ),
-      ),
-    ),
+      );
+    }),
   );
   return {
     events$,

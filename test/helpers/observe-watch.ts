@@ -1,0 +1,30 @@
+/** Subscribes to a watch (the pipeline's `watchFolder`) and lets a test wait for its events. */
+import { watchFolder, type FileEvent, type WatchFolderOptions } from "../../src/pipelines/watch/index.js";
+
+export function observeWatch(options: WatchFolderOptions) {
+  const handle = watchFolder(options);
+  const events: FileEvent[] = [];
+  const waiters: Array<() => void> = [];
+  let completed = false;
+  let failure: unknown;
+  const done = new Promise<void>((res, rej) => {
+    handle.events$.subscribe({
+      next: (e) => { events.push(e); waiters.forEach((w) => w()); },
+      error: (err) => { failure = err; rej(err); },
+      complete: () => { completed = true; res(); waiters.forEach((w) => w()); },
+    });
+  });
+  done.catch(() => undefined);
+  /** Resolves once `pred(events)` holds; rejects after `ms` (listing the events) or when the stream ends first. */
+  const until = (pred: (events: FileEvent[]) => boolean, what: string, ms = 20000): Promise<void> =>
+    new Promise((res, rej) => {
+      const stopTimers = () => { clearTimeout(timer); clearInterval(poll); };
+      const check = () => { if (pred(events)) { stopTimers(); res(); } else if (completed || failure) { stopTimers(); rej(new Error(`stream ended waiting for ${what}`)); } };
+      const timer = setTimeout(() => { stopTimers(); rej(new Error(`timed out waiting for ${what}; events:\n${events.map((e) => JSON.stringify(e)).join("\n")}`)); }, ms);
+      const poll = setInterval(check, 20);
+      waiters.push(check);
+      check();
+    });
+  const of = (file: string) => events.filter((e) => "file" in e && e.file === file);
+  return { handle, events, until, done, of };
+}
