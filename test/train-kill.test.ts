@@ -123,7 +123,8 @@ test("`pcl-stream train` SIGKILLed at 10 random points, 5 of them inside checkpo
   t.is(last.started, floor, "the final run resumed from the last checkpoint");
   const final = await readCheckpoint(join(out, "latest"));
   t.is(final.manifest.iteration, TOTAL);
-  t.deepEqual(readdirSync(out).sort(), ["best", "latest", "metrics.jsonl"], "no temp or moved-aside folder left");
+  // Beside the checkpoints and logs (metrics.jsonl, run.json, tb/, report.html): no temp or moved-aside folder.
+  t.deepEqual(readdirSync(out).sort(), ["best", "latest", "metrics.jsonl", "report.html", "run.json", "tb"], "no temp or moved-aside folder left");
   t.true(resumedAt.length >= 9, `resumed ${resumedAt.length} times`);
   // metrics.jsonl: each step once, in order, though the steps after each checkpoint ran twice.
   const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; iteration: number })
