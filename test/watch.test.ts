@@ -4,6 +4,7 @@
  * CLI under SIGINT.
  */
 import test from "ava";
+import { observeWatch } from "./helpers/observe-watch.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { spawn } from "node:child_process";
@@ -14,7 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { lastValueFrom, of, Subject, toArray } from "rxjs";
 import sharp from "sharp";
 import { encodeImage, type DecodedImage } from "../src/io/image.js";
-import { afterSuccess, isIgnoredName, sniffImageFormat, upscaleEach, watchFolder, type FileEvent, type Step, type WatchFolderOptions } from "../src/pipelines/watch/index.js";
+import { afterSuccess, isIgnoredName, sniffImageFormat, upscaleEach, type FileEvent, type Step, type WatchFolderOptions } from "../src/pipelines/watch/index.js";
 import { tinyConvUpscaler } from "./helpers/tiny-conv-upscaler.js";
 
 test.before(async () => {
@@ -25,33 +26,10 @@ test.before(async () => {
 /** A file counts as written after 400 ms without growing: far above the 25 ms gaps of the slow writer below, even on a loaded machine. */
 const FAST = { stabilityMs: 400, pollMs: 25 } as const;
 
-/** Subscribes to a watch and lets a test wait for events. */
+/** Subscribes to a watch and lets a test wait for events (15 s per wait here). */
 function observe(options: WatchFolderOptions) {
-  const handle = watchFolder(options);
-  const events: FileEvent[] = [];
-  const waiters: Array<() => void> = [];
-  let completed = false;
-  let failure: unknown;
-  const done = new Promise<void>((res, rej) => {
-    handle.events$.subscribe({
-      next: (e) => { events.push(e); waiters.forEach((w) => w()); },
-      error: (err) => { failure = err; rej(err); },
-      complete: () => { completed = true; res(); waiters.forEach((w) => w()); },
-    });
-  });
-  done.catch(() => undefined);
-  /** Resolves once `pred(events)` holds; rejects after `ms`. */
-  const until = (pred: (events: FileEvent[]) => boolean, what: string, ms = 15000): Promise<void> =>
-    new Promise((res, rej) => {
-      const stopTimers = () => { clearTimeout(timer); clearInterval(poll); };
-      const check = () => { if (pred(events)) { stopTimers(); res(); } else if (completed || failure) { stopTimers(); rej(new Error(`stream ended waiting for ${what}`)); } };
-      const timer = setTimeout(() => { stopTimers(); rej(new Error(`timed out waiting for ${what}; events:\n${events.map((e) => JSON.stringify(e)).join("\n")}`)); }, ms);
-      const poll = setInterval(check, 20); // for conditions outside the event list
-      waiters.push(check);
-      check();
-    });
-  const finalOf = (file: string) => events.filter((e) => "file" in e && e.file === file);
-  return { handle, events, until, done, finalOf };
+  const w = observeWatch(options, 15000);
+  return { ...w, finalOf: w.of };
 }
 
 function image(width: number, height: number, channels: 1 | 2 | 3 | 4, bitDepth: 8 | 16 = 8, seed = 1): Omit<DecodedImage, "format"> {

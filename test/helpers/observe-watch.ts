@@ -1,7 +1,8 @@
 /** Subscribes to a watch (the pipeline's `watchFolder`) and lets a test wait for its events. */
 import { watchFolder, type FileEvent, type WatchFolderOptions } from "../../src/pipelines/watch/index.js";
 
-export function observeWatch(options: WatchFolderOptions) {
+/** `waitMs`: how long `until` waits by default before it fails, listing the events so far. */
+export function observeWatch(options: WatchFolderOptions, waitMs = 20000) {
   const handle = watchFolder(options);
   const events: FileEvent[] = [];
   const waiters: Array<() => void> = [];
@@ -16,7 +17,7 @@ export function observeWatch(options: WatchFolderOptions) {
   });
   done.catch(() => undefined);
   /** Resolves once `pred(events)` holds; rejects after `ms` (listing the events) or when the stream ends first. */
-  const until = (pred: (events: FileEvent[]) => boolean, what: string, ms = 20000): Promise<void> =>
+  const until = (pred: (events: FileEvent[]) => boolean, what: string, ms = waitMs): Promise<void> =>
     new Promise((res, rej) => {
       const stopTimers = () => { clearTimeout(timer); clearInterval(poll); };
       const check = () => { if (pred(events)) { stopTimers(); res(); } else if (completed || failure) { stopTimers(); rej(new Error(`stream ended waiting for ${what}`)); } };
