@@ -18,19 +18,15 @@ import { alphaRowsWriter, writeUpscaledAlpha } from "../src/pipelines/upscale-al
 import { upscaleFile } from "../src/pipelines/upscale-file.js";
 import { bicubicUpscaler } from "../src/model/bicubic.js";
 import { tinyConvUpscaler } from "./helpers/tiny-conv-upscaler.js";
+import { mulberry32 } from "../src/compile/weights.js";
 
 test.before(async () => {
   await tf.setBackend("cpu");
   await tf.ready();
 });
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 function pixels(width: number, height: number, channels: 1 | 2 | 3 | 4, bitDepth: 8 | 16, seed: number): Uint8Array | Uint16Array {
-  const rand = seeded(seed);
+  const rand = mulberry32(seed);
   const max = bitDepth === 16 ? 65535 : 255;
   const data = bitDepth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) {
